@@ -1,0 +1,46 @@
+"""Reset the incremental state of data-platform sync jobs from a Flask app."""
+
+from .errors import (
+    ConfigurationError,
+    JobNotFoundError,
+    JobStateResetError,
+    StateDatabaseError,
+    UnsupportedConnectorError,
+)
+from .ext import JobStateReset
+from .service import ResetOutcome
+from .strategies import (
+    JdbcResetStrategy,
+    ObjectStoreResetStrategy,
+    ResetStrategy,
+    SingerResetStrategy,
+)
+from .tables import (
+    JdbcStateTable,
+    JobsTable,
+    ObjectStateTable,
+    SingerStateTable,
+    StateTables,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigurationError",
+    "JdbcResetStrategy",
+    "JdbcStateTable",
+    "JobNotFoundError",
+    "JobStateReset",
+    "JobStateResetError",
+    "JobsTable",
+    "ObjectStateTable",
+    "ObjectStoreResetStrategy",
+    "ResetOutcome",
+    "ResetStrategy",
+    "SingerResetStrategy",
+    "SingerStateTable",
+    "StateDatabaseError",
+    "StateTables",
+    "UnsupportedConnectorError",
+    "__version__",
+]

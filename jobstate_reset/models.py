@@ -1,0 +1,109 @@
+"""The reference schema: where jobs and their incremental state live.
+
+The tables sit on the package's own ``metadata`` so a host can hand it to
+Alembic (``target_metadata = [db.metadata, jobstate_reset.models.metadata]``)
+or create it with ``metadata.create_all(engine)``. A host whose state lives in
+tables of its own describes them with :mod:`jobstate_reset.tables` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# MariaDB's DATETIME drops fractions of a second unless asked to keep them.
+UtcDateTime = DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+# JSON that stores Python None as SQL NULL, not as the JSON text 'null'.
+NullableJSON = JSON(none_as_null=True)
+
+jobs = Table(
+    "jobstate_jobs",
+    metadata,
+    Column("job_id", String(64), primary_key=True, comment="{pipeline_id}_{job_index}"),
+    Column("pipeline_id", String(36), nullable=False),
+    Column("job_index", BigInteger, nullable=False),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("connector", String(32), nullable=False, comment="jdbc, singer, s3, azure, ..."),
+    Column(
+        "load_type",
+        String(32),
+        comment="JDBC: full_load, incremental, incremental_with_qualify; "
+        "Singer and S3/Azure: the replication method, INCREMENTAL or FULL_TABLE",
+    ),
+    Column("incremental_column_name", String(255)),
+    Column("incremental_column_type", String(16), comment="number, date or timestamp"),
+    Column("primary_keys", NullableJSON, comment="list of column names; qualify dedups on them"),
+    Column("input", NullableJSON, comment="the job's input, column_include_list included"),
+    UniqueConstraint("pipeline_id", "job_index"),
+)
+
+jdbc_state = Table(
+    "jobstate_jdbc_state",
+    metadata,
+    Column(
+        "job_id",
+        String(64),
+        ForeignKey(jobs.c.job_id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("incremental_column_value", Text, comment="high-water mark; NULL means none"),
+)
+
+singer_state = Table(
+    "jobstate_singer_state",
+    metadata,
+    Column(
+        "job_id",
+        String(64),
+        ForeignKey(jobs.c.job_id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("state_file", NullableJSON, comment='{"bookmarks": {...}, "currently_syncing": ...}'),
+)
+
+# The ConnectorState of S3/Azure jobs: one row per processed object. Object keys
+# may be 1024 bytes, longer than MariaDB lets a key column be, so rows are
+# identified by the SHA-256 of the key instead (see object_key_digest).
+object_state = Table(
+    "jobstate_object_state",
+    metadata,
+    Column(
+        "job_id",
+        String(64),
+        ForeignKey(jobs.c.job_id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("object_key_sha256", String(64), primary_key=True),
+    Column("object_key", Text, nullable=False),
+    Column("last_modified", UtcDateTime, nullable=False),
+    Index(None, "job_id", "last_modified"),
+)
+
+
+def object_key_digest(object_key: str) -> str:
+    """The value of ``object_key_sha256`` for an object key."""
+    return hashlib.sha256(object_key.encode("utf-8")).hexdigest()

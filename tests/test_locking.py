@@ -1,0 +1,104 @@
+"""Row locking and concurrent resets, on PostgreSQL and MariaDB.
+
+SQLite has no row locks (it renders no FOR UPDATE and locks the whole file),
+so these tests prove nothing there and are skipped on it.
+"""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select, text
+
+from jobstate_reset import models
+from tests.helpers import add_job, jdbc_value, object_count, object_records, singer_state_file
+from tests.test_strategies import SINGER_STATE
+from tests.test_views import reset_url
+
+LOCK_WAITS = {
+    "postgresql": "SELECT count(*) FROM pg_stat_activity "
+    "WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    "mysql": "SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+}
+
+
+def wait_for_lock_waiters(engine, backend, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            if conn.execute(text(LOCK_WAITS[backend])).scalar() > 0:
+                return
+            conn.rollback()
+            # MariaDB refreshes INNODB_TRX only when unread for 0.1 s.
+            time.sleep(0.15)
+    raise AssertionError("no session ever waited for the row lock")
+
+
+@pytest.mark.parametrize(
+    ("connector", "load_type", "state"),
+    [
+        ("jdbc", "incremental", "41"),
+        ("singer", "INCREMENTAL", SINGER_STATE),
+        ("s3", "INCREMENTAL", object_records(10)),
+    ],
+)
+def test_a_reset_waits_for_the_job_row_lock(
+    app, engine, server_database, connector, load_type, state
+):
+    job_id = add_job(engine, connector, load_type, state=state)
+    responses = []
+
+    def reset_in_another_request():
+        responses.append(app.test_client().post(reset_url(job_id)))
+
+    with engine.connect() as holder:
+        holder.execute(
+            select(models.jobs.c.job_id).where(models.jobs.c.job_id == job_id).with_for_update()
+        )
+        worker = threading.Thread(target=reset_in_another_request)
+        worker.start()
+        wait_for_lock_waiters(engine, server_database)
+        assert worker.is_alive() and not responses
+        # the state is untouched while the reset waits
+        assert state_of(engine, connector, job_id) == state_before(connector, state)
+        holder.commit()
+    worker.join(timeout=30)
+
+    assert [r.status_code for r in responses] == [200]
+    assert state_of(engine, connector, job_id) == state_after(connector)
+
+
+def test_concurrent_resets_all_succeed(app, engine, server_database):
+    """Resets of one job queue on its lock; resets of other jobs do not wait for it."""
+    job_ids = [add_job(engine, "s3", "INCREMENTAL", state=object_records(200)) for _ in range(4)]
+    job_ids += [add_job(engine, "jdbc", "incremental", state="9") for _ in range(4)]
+    targets = job_ids * 5
+
+    def reset(job_id):
+        return app.test_client().post(reset_url(job_id)).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(reset, targets))
+
+    assert statuses == [200] * len(targets)
+    for job_id in job_ids[:4]:
+        assert object_count(engine, job_id) == 0
+    for job_id in job_ids[4:]:
+        assert jdbc_value(engine, job_id) is None
+
+
+def state_of(engine, connector, job_id):
+    if connector == "jdbc":
+        return jdbc_value(engine, job_id)
+    if connector == "singer":
+        return singer_state_file(engine, job_id)
+    return object_count(engine, job_id)
+
+
+def state_before(connector, state):
+    return len(state) if connector == "s3" else state
+
+
+def state_after(connector):
+    return {"jdbc": None, "singer": {"bookmarks": {}, "version": 3}, "s3": 0}[connector]
