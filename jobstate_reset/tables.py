@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import Column, Table
 
 from . import models
+from .errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class _TableBinding:
             if f.name != "table" and getattr(self, f.name) not in self.table.c
         ]
         if missing:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{type(self).__name__}: table {self.table.name!r} has no column for "
                 + ", ".join(missing)
             )
