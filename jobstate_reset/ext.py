@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .config import apply_defaults
 from .errors import ConfigurationError
+from .runs import Run, begin_run
 from .service import ResetOutcome, reset_job_state
 from .strategies import ResetStrategy, load_registry
 from .tables import StateTables, reference_tables
@@ -74,3 +75,24 @@ class JobStateReset:
     def reset(self, job_id: str) -> ResetOutcome:
         """Reset a job's state, as the HTTP route does. Needs an app context."""
         return reset_job_state(self.session, self.tables, self.registry, job_id)
+
+    def begin_run(self, job_id: str) -> Run:
+        """Start a run of a job: its state and generation, read in a short transaction.
+
+        Needs an app context to find the app; the read itself runs in a fresh
+        one, so it neither uses nor commits the caller's session. The returned
+        handle holds no transaction or lock. See :class:`jobstate_reset.runs.Run`.
+        """
+        app = current_app._get_current_object()
+        with app.app_context():
+            start = begin_run(self.session, self.tables, self.registry, job_id)
+        job = start.job
+        return Run(
+            job_id=job.job_id,
+            connector=job.connector,
+            load_type=job.load_type,
+            generation=job.generation,
+            state=start.state,
+            _extension=self,
+            _app=app,
+        )

@@ -1,12 +1,14 @@
-"""The job row as the service sees it, and its lookup under a row lock."""
+"""The job row as the service sees it: its lookup under a row lock, its generation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .errors import JobNotFoundError
+from .job_id import parse_job_id
 from .tables import JobsTable
 
 
@@ -17,17 +19,46 @@ class Job:
     customer_id: str
     connector: str
     load_type: str | None
+    generation: int
 
 
-def lock_job(session: Session, jobs: JobsTable, job_id: str) -> Job | None:
-    """Read the job and hold its row lock until the transaction ends.
+def normal_job_id(job_id_as_written: str) -> str:
+    """The normal form of a job id; JobNotFoundError if the text is not one."""
+    job_id = parse_job_id(job_id_as_written)
+    if job_id is None:
+        raise JobNotFoundError(job_id_as_written)
+    return str(job_id)
 
-    Every writer of a job's state takes this lock first, so writers of one job
-    queue up instead of interleaving. SQLite has no row locks and renders no
-    FOR UPDATE: there, the database-wide write lock is all there is.
+
+def lock_job(session: Session, jobs: JobsTable, job_id: str, *, shared: bool = False) -> Job | None:
+    """Read the job and hold a lock on its row until the transaction ends.
+
+    Every writer of a job's state takes the exclusive lock first, so writers of
+    one job queue up instead of interleaving, always in the same order (job row,
+    then state rows). ``shared`` takes a share lock instead: enough to read the
+    generation and the state with no reset committing in between. SQLite has
+    no row locks and renders no FOR UPDATE: there, the database-wide write lock
+    is all there is.
     """
     columns = [jobs.column(f.name).label(f.name) for f in fields(Job)]
     row = session.execute(
-        select(*columns).where(jobs.column("job_id") == job_id).with_for_update()
+        select(*columns).where(jobs.column("job_id") == job_id).with_for_update(read=shared)
     ).one_or_none()
     return None if row is None else Job(**row._mapping)
+
+
+def bump_generation(session: Session, jobs: JobsTable, job: Job) -> int:
+    """Move the job to its next state generation; returns the new one.
+
+    A bulk UPDATE, so the increment is written in the statement itself (no ORM
+    version counter sees it). The row is locked by the caller.
+    """
+    generation = jobs.column("generation")
+    result = session.execute(
+        update(jobs.table)
+        .where(jobs.column("job_id") == job.job_id)
+        .values({generation: generation + 1})
+    )
+    if result.rowcount != 1:
+        raise RuntimeError(f"job_id {job.job_id} vanished under its own row lock")
+    return job.generation + 1

@@ -9,6 +9,7 @@ tables of its own describes them with :mod:`jobstate_reset.tables` instead.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
@@ -34,8 +36,35 @@ metadata = MetaData(
     }
 )
 
-# MariaDB's DATETIME drops fractions of a second unless asked to keep them.
-UtcDateTime = DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+class UtcDateTime(TypeDecorator):
+    """A UTC timestamp: aware datetimes in, aware UTC datetimes out, on every database.
+
+    MariaDB's DATETIME and SQLite keep no zone, so values are stored as naive
+    UTC there; MariaDB would also drop fractions of a second unless asked.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a time zone")
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 # JSON that stores Python None as SQL NULL, not as the JSON text 'null'.
 NullableJSON = JSON(none_as_null=True)
@@ -58,6 +87,14 @@ jobs = Table(
     Column("incremental_column_type", String(16), comment="number, date or timestamp"),
     Column("primary_keys", NullableJSON, comment="list of column names; qualify dedups on them"),
     Column("input", NullableJSON, comment="the job's input, column_include_list included"),
+    Column(
+        "state_generation",
+        BigInteger,
+        nullable=False,
+        default=0,
+        server_default="0",
+        comment="bumped by every reset; a run may only write state of the generation it read",
+    ),
     UniqueConstraint("pipeline_id", "job_index"),
 )
 
@@ -99,7 +136,7 @@ object_state = Table(
     ),
     Column("object_key_sha256", String(64), primary_key=True),
     Column("object_key", Text, nullable=False),
-    Column("last_modified", UtcDateTime, nullable=False),
+    Column("last_modified", UtcDateTime(), nullable=False),
     Index(None, "job_id", "last_modified"),
 )
 

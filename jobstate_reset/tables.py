@@ -39,7 +39,9 @@ class _TableBinding:
         missing = [
             f"{f.name}={getattr(self, f.name)!r}"
             for f in fields(self)
-            if f.name != "table" and getattr(self, f.name) not in self.table.c
+            if f.name != "table"
+            and getattr(self, f.name) is not None
+            and getattr(self, f.name) not in self.table.c
         ]
         if missing:
             raise ConfigurationError(
@@ -61,6 +63,8 @@ class JobsTable(_TableBinding):
     customer_id: str = "customer_id"
     connector: str = "connector"
     load_type: str = "load_type"
+    # An integer, bumped by every reset (see jobstate_reset.runs).
+    generation: str = "state_generation"
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,18 @@ class SingerStateTable(_TableBinding):
 
 @dataclass(frozen=True)
 class ObjectStateTable(_TableBinding):
-    """The S3/Azure ConnectorState: one row per processed object."""
+    """The S3/Azure ConnectorState: one row per processed object.
+
+    A row is identified by (job_id, key_digest): the SHA-256 hex digest of the
+    key (see ``models.object_key_digest``). With ``key_digest=None`` it is
+    identified by (job_id, object_key). Either pair needs a unique index, for
+    the upsert a run's commit does.
+    """
 
     job_id: str = "job_id"
     object_key: str = "object_key"
     last_modified: str = "last_modified"
+    key_digest: str | None = "object_key_sha256"
 
 
 @dataclass(frozen=True)

@@ -66,5 +66,5 @@ def backend(database_url):
 def server_database(backend):
     """Skip where row locks cannot be shown: SQLite locks the whole file."""
     if backend == "sqlite":
-        pytest.skip("row locking is proven on PostgreSQL and MariaDB")
+        pytest.skip("SQLite locks the whole database: proven on PostgreSQL and MariaDB")
     return backend

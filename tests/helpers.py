@@ -39,6 +39,7 @@ def add_job(
     index: int = 0,
     customer_id: str = "customer-1",
     primary_keys: list[str] | None = None,
+    incremental_column: tuple[str, str] = ("updated_at", "timestamp"),
 ) -> str:
     """Insert a job and its state; returns its job id.
 
@@ -58,8 +59,8 @@ def add_job(
                 "customer_id": customer_id,
                 "connector": connector,
                 "load_type": load_type,
-                "incremental_column_name": "updated_at" if connector == "jdbc" else None,
-                "incremental_column_type": "timestamp" if connector == "jdbc" else None,
+                "incremental_column_name": incremental_column[0] if connector == "jdbc" else None,
+                "incremental_column_type": incremental_column[1] if connector == "jdbc" else None,
                 "primary_keys": primary_keys,
                 "input": {"column_include_list": None},
             },
@@ -114,6 +115,19 @@ def snapshot(engine: Engine, job_id: str) -> dict:
         "singer": [dict(r._mapping) for r in singer],
         "objects": [tuple(r) for r in objects],
     }
+
+
+def without_generation(stored: dict) -> dict:
+    """A snapshot minus the job's state generation, which every reset bumps."""
+    job = {k: v for k, v in stored["job"].items() if k != "state_generation"}
+    return {**stored, "job": job}
+
+
+def generation(engine: Engine, job_id: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(models.jobs.c.state_generation).where(models.jobs.c.job_id == job_id)
+        ).scalar_one()
 
 
 def jdbc_value(engine: Engine, job_id: str):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     delete,
     insert,
     select,
@@ -39,6 +40,7 @@ platform_job = Table(
     Column("tenant", String(64)),
     Column("kind", String(32)),
     Column("mode", String(32)),
+    Column("gen", BigInteger, nullable=False, server_default="0"),
 )
 watermark = Table(
     "host_watermark",
@@ -55,9 +57,10 @@ tap_state = Table(
 seen_object = Table(
     "host_seen_object",
     host_metadata,
-    Column("job", String(64), index=True),
+    Column("job", String(64)),
     Column("path", String(255)),
     Column("mtime", DateTime),
+    UniqueConstraint("job", "path"),
 )
 consumer_offset = Table(
     "host_consumer_offset",
@@ -94,11 +97,12 @@ def host(database_url, schema_engine):
             customer_id="tenant",
             connector="kind",
             load_type="mode",
+            generation="gen",
         ),
         jdbc=JdbcStateTable(watermark, job_id="job", value="high_water_mark"),
         singer=SingerStateTable(tap_state, job_id="job", state_file="document"),
         objects=ObjectStateTable(
-            seen_object, job_id="job", object_key="path", last_modified="mtime"
+            seen_object, job_id="job", object_key="path", last_modified="mtime", key_digest=None
         ),
     )
     JobStateReset(app, db=db, tables=tables, strategies=[KafkaResetStrategy()])

@@ -136,7 +136,7 @@ def test_a_strategy_must_declare_connector_types(extension):
 
 
 def test_reset_itself_is_final():
-    with pytest.raises(TypeError, match="must implement _clear"):
+    with pytest.raises(TypeError, match="overrides reset: implement _clear"):
 
         class Overriding(ResetStrategy):
             connector_types = ("x",)

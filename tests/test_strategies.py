@@ -5,12 +5,14 @@ import pytest
 from jobstate_reset.strategies.singer import without_bookmarks
 from tests.helpers import (
     add_job,
+    generation,
     jdbc_value,
     object_count,
     object_records,
     recorded_statements,
     singer_state_file,
     snapshot,
+    without_generation,
 )
 
 SINGER_STATE = {
@@ -38,8 +40,9 @@ def test_jdbc_incremental_clears_the_value_and_keeps_the_settings(client, engine
     assert jdbc_value(engine, job_id) is None  # SQL NULL, not 'null' or ''
     after = snapshot(engine, job_id)
     # load type, incremental column and primary keys (the qualify settings) stay
-    assert after["job"] == before["job"]
+    assert without_generation(after)["job"] == without_generation(before)["job"]
     assert after["job"]["primary_keys"] == ["id"]
+    assert generation(engine, job_id) == before["job"]["state_generation"] + 1
     assert jdbc_value(engine, sibling) == "7"
 
 
@@ -48,8 +51,9 @@ def test_jdbc_full_load_has_nothing_to_clear(client, engine):
     before = snapshot(engine, job_id)
     with recorded_statements(engine_of(client)) as statements:
         assert reset(client, job_id).status_code == 200
-    assert snapshot(engine, job_id) == before
-    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert without_generation(snapshot(engine, job_id)) == without_generation(before)
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert [s.split()[1] for s in updates] == ["jobstate_jobs"]  # the generation only
 
 
 def test_jdbc_job_without_state_row(client, engine):
@@ -107,7 +111,7 @@ def test_object_store_clears_thousands_in_one_statement(client, engine):
     assert object_count(engine, job_id) == 0
     deletes = [s for s in statements if s.lstrip().upper().startswith("DELETE")]
     assert len(deletes) == 1
-    assert len(statements) == 2  # the job's row lock, then the DELETE
+    assert len(statements) == 3  # the job's row lock, the DELETE, the generation
 
 
 @pytest.mark.parametrize(
@@ -130,7 +134,8 @@ def test_a_repeated_reset_succeeds_and_changes_nothing_more(
     second = reset(client, job_id)
     assert second.status_code == 200
     assert second.json["status"] is True
-    assert snapshot(engine, job_id) == after_first
+    assert without_generation(snapshot(engine, job_id)) == without_generation(after_first)
+    assert generation(engine, job_id) == after_first["job"]["state_generation"] + 1
 
 
 def engine_of(client):

@@ -1,16 +1,19 @@
-"""The contract every reset strategy follows.
+"""The contract every strategy follows.
 
-The service calls :meth:`ResetStrategy.reset` inside its one transaction,
-with the job's row already locked. ``reset`` is final: it checks the rules
-that must hold for every strategy (a transaction is open, and the strategy
-leaves it open) around the per-connector step, :meth:`ResetStrategy._clear`.
-A strategy never commits or rolls back; the service owns both.
+A strategy knows one kind of job state: how to clear it (a reset), and, for
+executors, how to read it and how to write a run's new state. The service
+calls these inside its one transaction, with the job's row already locked.
+The public methods are final: they check the rules that hold for every
+strategy (a transaction is open, and the strategy leaves it open) around the
+per-connector steps ``_clear``, ``_read`` and ``_write``. A strategy never
+commits or rolls back; the service owns both.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, final
+from collections.abc import Callable
+from typing import Any, ClassVar, final
 
 from sqlalchemy.orm import Session
 
@@ -23,11 +26,20 @@ class StrategyContractError(JobStateResetError):
     """A strategy broke the contract, e.g. by ending the service's transaction."""
 
 
+class InvalidStateError(JobStateResetError, ValueError):
+    """A run tried to commit state of the wrong shape for its connector."""
+
+
+class UnsupportedOperationError(JobStateResetError):
+    """The connector's strategy can reset, but not read or write state for runs."""
+
+
 class ResetStrategy(ABC):
-    """Clears the incremental state of the jobs of some connector types.
+    """Clears (and for runs, reads and writes) the state of some connector types.
 
     Subclasses set ``connector_types`` (lower case, as stored in the job's
-    ``connector``) and a human ``label``, and implement ``_clear``.
+    ``connector``) and a human ``label``, and implement ``_clear``; to serve
+    executors, also ``_read`` and ``_write``.
     """
 
     connector_types: ClassVar[tuple[str, ...]] = ()
@@ -35,8 +47,11 @@ class ResetStrategy(ABC):
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        if "reset" in vars(cls):
-            raise TypeError(f"{cls.__name__} must implement _clear, not override reset")
+        for name in ("reset", "read_state", "write_state"):
+            if name in vars(cls):
+                raise TypeError(
+                    f"{cls.__name__} overrides {name}: implement _clear, _read or _write instead"
+                )
 
     @classmethod
     def from_tables(cls, tables: StateTables) -> ResetStrategy | None:
@@ -50,13 +65,33 @@ class ResetStrategy(ABC):
     @final
     def reset(self, session: Session, job: Job) -> None:
         """Clear ``job``'s state inside the session's open transaction."""
-        transaction = session.get_transaction()
-        if transaction is None:
-            raise StrategyContractError(f"{self.label}: reset needs an open transaction")
-        self._clear(session, job)
-        if session.get_transaction() is not transaction:
-            raise StrategyContractError(f"{self.label}: a strategy must not commit or roll back")
+        self._inside_transaction(session, lambda: self._clear(session, job))
+
+    @final
+    def read_state(self, session: Session, job: Job) -> Any:
+        """``job``'s state as plain data (JSON types; datetimes as ISO 8601 text)."""
+        return self._inside_transaction(session, lambda: self._read(session, job))
+
+    @final
+    def write_state(self, session: Session, job: Job, new_state: Any) -> None:
+        """Store a run's ``new_state`` for ``job`` (raises InvalidStateError if malformed)."""
+        self._inside_transaction(session, lambda: self._write(session, job, new_state))
 
     @abstractmethod
     def _clear(self, session: Session, job: Job) -> None:
         """Issue the statements that clear ``job``'s state. Never commit."""
+
+    def _read(self, session: Session, job: Job) -> Any:
+        raise UnsupportedOperationError(f"{self.label}: this strategy cannot read state for runs")
+
+    def _write(self, session: Session, job: Job, new_state: Any) -> None:
+        raise UnsupportedOperationError(f"{self.label}: this strategy cannot write state for runs")
+
+    def _inside_transaction(self, session: Session, step: Callable[[], Any]) -> Any:
+        transaction = session.get_transaction()
+        if transaction is None:
+            raise StrategyContractError(f"{self.label}: needs the service's open transaction")
+        result = step()
+        if session.get_transaction() is not transaction:
+            raise StrategyContractError(f"{self.label}: a strategy must not commit or roll back")
+        return result

@@ -1,24 +1,32 @@
-"""JDBC jobs: forget the high-water mark, ``incremental_column_value``."""
+"""JDBC jobs: the high-water mark, ``incremental_column_value``."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..jobs import Job
 from ..tables import JdbcStateTable, StateTables
-from .base import ResetStrategy
+from ._sql import put_row
+from .base import InvalidStateError, ResetStrategy
 
 # A full load reads everything on every run and keeps no high-water mark.
 FULL_LOAD = "full_load"
+STATE_KEY = "incremental_column_value"
 
 
 class JdbcResetStrategy(ResetStrategy):
-    """Sets ``incremental_column_value`` to SQL NULL.
+    """A reset sets ``incremental_column_value`` to SQL NULL.
 
     The job's load type, incremental column and primary keys are job settings,
     not state: they stay, so an ``incremental_with_qualify`` job still
-    deduplicates on its keys after the reset.
+    deduplicates on its keys after the reset. Runs read and write
+    ``{"incremental_column_value": value}``; the value is stored as text
+    (dates and timestamps in ISO 8601), whatever the column's type.
     """
 
     connector_types = ("jdbc",)
@@ -40,3 +48,30 @@ class JdbcResetStrategy(ResetStrategy):
             .where(column("job_id") == job.job_id)
             .values({column("value"): None})
         )
+
+    def _read(self, session: Session, job: Job) -> dict:
+        column = self.table.column
+        value = session.execute(
+            select(column("value")).where(column("job_id") == job.job_id)
+        ).scalar_one_or_none()
+        return {STATE_KEY: value}
+
+    def _write(self, session: Session, job: Job, new_state: Any) -> None:
+        value = _as_text(new_state)
+        column = self.table.column
+        put_row(session, self.table.table, {column("job_id"): job.job_id}, {column("value"): value})
+
+
+def _as_text(new_state: Any) -> str | None:
+    if not isinstance(new_state, dict) or set(new_state) != {STATE_KEY}:
+        raise InvalidStateError(
+            f'JDBC state must be {{"{STATE_KEY}": value}}, got {new_state!r:.200}'
+        )
+    value = new_state[STATE_KEY]
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    raise InvalidStateError(f"{STATE_KEY} must be text, a number, a date or a timestamp")

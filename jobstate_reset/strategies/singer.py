@@ -1,16 +1,21 @@
-"""Singer jobs: drop every bookmark of the state file."""
+"""Singer jobs: the state file and its bookmarks."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import JSON, select, update
+from sqlalchemy import JSON, select
 from sqlalchemy.orm import Session
 
 from ..jobs import Job
 from ..tables import SingerStateTable, StateTables
-from .base import ResetStrategy
+from ._sql import put_row
+from .base import InvalidStateError, ResetStrategy
+
+# Stands for a state file kept as text that does not parse. Not a dict, so a
+# reset turns it into an empty state file.
+_CORRUPT = object()
 
 
 def without_bookmarks(state_file: Any) -> dict:
@@ -25,15 +30,12 @@ def without_bookmarks(state_file: Any) -> dict:
     return kept
 
 
-def _parse_text(stored: str) -> Any:
-    try:
-        return json.loads(stored)
-    except ValueError:
-        return None  # corrupt: without_bookmarks turns it into an empty state file
-
-
 class SingerResetStrategy(ResetStrategy):
-    """Rewrites the state file without its bookmarks, under the job's lock."""
+    """A reset rewrites the state file without its bookmarks, under the job's lock.
+
+    Runs read the state file (None when the job has none) and commit the new
+    state file whole, as a tap's last STATE message gives it.
+    """
 
     connector_types = ("singer",)
     label = "Singer state_file bookmarks"
@@ -48,22 +50,45 @@ class SingerResetStrategy(ResetStrategy):
         return None if tables.singer is None else cls(tables.singer)
 
     def _clear(self, session: Session, job: Job) -> None:
-        column = self.table.column
         # FOR UPDATE: a locking read sees the newest committed state file even
         # when the transaction's snapshot is older (MariaDB's REPEATABLE READ).
-        stored = session.execute(
-            select(column("state_file")).where(column("job_id") == job.job_id).with_for_update()
-        ).scalar_one_or_none()
-        if stored is None:
+        state_file = self._load(session, job, for_update=True)
+        if state_file is None:
             return
-        state_file = _parse_text(stored) if self._stored_as_text else stored
         cleared = without_bookmarks(state_file)
-        if cleared == state_file:
-            return
-        session.execute(
-            update(self.table.table)
-            .where(column("job_id") == job.job_id)
-            .values(
-                {column("state_file"): json.dumps(cleared) if self._stored_as_text else cleared}
-            )
+        if cleared != state_file:
+            self._store(session, job, cleared)
+
+    def _read(self, session: Session, job: Job) -> Any:
+        state_file = self._load(session, job, for_update=False)
+        # A run starting from a corrupt state file starts from scratch.
+        return None if state_file is _CORRUPT else state_file
+
+    def _write(self, session: Session, job: Job, new_state: Any) -> None:
+        if not isinstance(new_state, dict):
+            raise InvalidStateError(f"a Singer state file is a JSON object, got {new_state!r:.200}")
+        try:
+            json.dumps(new_state)
+        except (TypeError, ValueError) as exc:
+            raise InvalidStateError(f"the Singer state file is not JSON: {exc}") from None
+        self._store(session, job, new_state)
+
+    def _load(self, session: Session, job: Job, *, for_update: bool) -> Any:
+        column = self.table.column
+        query = select(column("state_file")).where(column("job_id") == job.job_id)
+        stored = session.execute(
+            query.with_for_update() if for_update else query
+        ).scalar_one_or_none()
+        if stored is None or not self._stored_as_text:
+            return stored
+        try:
+            return json.loads(stored)
+        except ValueError:
+            return _CORRUPT
+
+    def _store(self, session: Session, job: Job, state_file: dict) -> None:
+        column = self.table.column
+        value = json.dumps(state_file) if self._stored_as_text else state_file
+        put_row(
+            session, self.table.table, {column("job_id"): job.job_id}, {column("state_file"): value}
         )
