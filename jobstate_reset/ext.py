@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .config import apply_defaults
 from .errors import ConfigurationError
+from .routing import register_converters
 from .runs import Run, begin_run
 from .service import ResetOutcome, reset_job_state
 from .strategies import ResetStrategy, load_registry
@@ -56,7 +57,13 @@ class JobStateReset:
                 "JobStateReset needs Flask-SQLAlchemy: pass db=..., or call "
                 "db.init_app(app) before JobStateReset.init_app(app)."
             )
+        if app.extensions.get("sqlalchemy") is not db:
+            raise ConfigurationError(
+                "The SQLAlchemy instance given to JobStateReset is not registered on this "
+                "app: call db.init_app(app) before JobStateReset.init_app(app)."
+            )
         apply_defaults(app.config)
+        register_converters(app)
         self._db_by_app[app] = db
         app.extensions[EXTENSION_KEY] = self
         app.register_blueprint(

@@ -15,8 +15,11 @@ from flask import Response, current_app
 
 def json_response(body: Mapping, status: int = 200, headers=None) -> Response:
     """A JSON response with ``body`` in its own key order, indented like the doc."""
+    # ensure_ascii=False: text goes back as the caller wrote it, in UTF-8. A lone
+    # surrogate cannot be encoded; backslashreplace turns it into a valid JSON escape.
+    text = json.dumps(body, indent=2, ensure_ascii=False)
     return current_app.response_class(
-        json.dumps(body, indent=2),
+        text.encode("utf-8", "backslashreplace"),
         status=status,
         headers=headers,
         mimetype="application/json",

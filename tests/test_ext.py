@@ -37,6 +37,12 @@ def test_without_flask_sqlalchemy_it_says_what_to_do(database_url):
         JobStateReset(host_app(database_url))
 
 
+def test_a_db_not_registered_on_the_app_is_refused(database_url):
+    db = SQLAlchemy()
+    with pytest.raises(ConfigurationError, match=r"call db\.init_app\(app\) before"):
+        JobStateReset(db=db).init_app(host_app(database_url))
+
+
 def test_factory_pattern_finds_the_hosts_db(database_url, engine):
     db = SQLAlchemy()
     job_state = JobStateReset()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     delete,
     insert,
@@ -150,6 +151,53 @@ def test_singer_state_file_kept_as_text(host, schema_engine):
     assert reset(host, job_id).status_code == 200
     [row] = rows(schema_engine, tap_state, job_id)
     assert json.loads(row["document"]) == {"bookmarks": {}, "x": 1}
+
+
+class WrappedJSON(TypeDecorator):
+    """How some hosts wrap JSON; still JSON for the strategy."""
+
+    impl = JSON
+    cache_ok = True
+
+
+wrapped_state = Table(
+    "host_wrapped_state",
+    host_metadata,
+    Column("job", String(64), primary_key=True),
+    Column("document", WrappedJSON),
+)
+
+
+def test_singer_state_file_in_a_wrapped_json_column(database_url, schema_engine):
+    host_metadata.create_all(schema_engine)
+    app = Flask("host_with_wrapped_json")
+    app.config.update(SQLALCHEMY_DATABASE_URI=database_url)
+    db = SQLAlchemy(app)
+    tables = StateTables(
+        jobs=JobsTable(
+            platform_job,
+            job_id="id",
+            pipeline_id="pipeline",
+            customer_id="tenant",
+            connector="kind",
+            load_type="mode",
+            generation="gen",
+        ),
+        singer=SingerStateTable(wrapped_state, job_id="job", state_file="document"),
+    )
+    JobStateReset(app, db=db, tables=tables)
+    state = {"bookmarks": {"a": {"v": 1}}, "currently_syncing": "a", "x": 1}
+    job_id = add_host_job(
+        schema_engine, "singer", "INCREMENTAL", wrapped_state, [{"document": state}]
+    )
+    try:
+        assert reset(app.test_client(), job_id).status_code == 200
+        [row] = rows(schema_engine, wrapped_state, job_id)
+        assert row["document"] == {"bookmarks": {}, "x": 1}
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        host_metadata.drop_all(schema_engine)
 
 
 def test_singer_corrupt_text_state_file(host, schema_engine):

@@ -69,8 +69,45 @@ def test_a_reset_waits_for_the_job_row_lock(
     assert state_of(engine, connector, job_id) == state_after(connector)
 
 
+def test_a_locked_job_does_not_hold_up_resets_of_other_jobs(app, engine, server_database):
+    locked = add_job(engine, "s3", "INCREMENTAL", state=object_records(5))
+    other = add_job(engine, "s3", "INCREMENTAL", state=object_records(5))
+    with engine.connect() as holder:
+        holder.execute(
+            select(models.jobs.c.job_id).where(models.jobs.c.job_id == locked).with_for_update()
+        )
+        # answered while the other job's row is still locked
+        assert app.test_client().post(reset_url(other)).status_code == 200
+        holder.rollback()
+    assert object_count(engine, other) == 0
+    assert object_count(engine, locked) == 5
+
+
+def test_reset_sees_state_committed_after_the_requests_snapshot(app, engine, db, server_database):
+    """MariaDB's REPEATABLE READ fixes a snapshot at a transaction's first plain read.
+
+    The host reads in before_request; another connection then commits a new
+    state file; the reset must rewrite that one, not the state of its snapshot.
+    """
+    job_id = add_job(engine, "singer", "INCREMENTAL", state=SINGER_STATE)
+    newer = {**SINGER_STATE, "version": 4}
+
+    @app.before_request
+    def host_reads_then_someone_commits():
+        db.session.execute(select(models.singer_state.c.state_file)).all()
+        with engine.begin() as conn:
+            conn.execute(
+                models.singer_state.update()
+                .where(models.singer_state.c.job_id == job_id)
+                .values(state_file=newer)
+            )
+
+    assert app.test_client().post(reset_url(job_id)).status_code == 200
+    assert singer_state_file(engine, job_id) == {"bookmarks": {}, "version": 4}
+
+
 def test_concurrent_resets_all_succeed(app, engine, server_database):
-    """Resets of one job queue on its lock; resets of other jobs do not wait for it."""
+    """Resets of one job queue on its lock, and none of them fails or deadlocks."""
     job_ids = [add_job(engine, "s3", "INCREMENTAL", state=object_records(200)) for _ in range(4)]
     job_ids += [add_job(engine, "jdbc", "incremental", state="9") for _ in range(4)]
     targets = job_ids * 5

@@ -70,13 +70,29 @@ def test_python_api_resets_in_an_app_context(app, engine, extension):
 
 
 class CommittingStrategy(ResetStrategy):
-    """Breaks the contract: commits the service's transaction."""
+    """Breaks the contract: writes, then commits the service's transaction."""
 
     connector_types = ("rogue",)
     label = "rogue"
 
     def _clear(self, session, job):
+        session.execute(
+            update(models.jobs).where(models.jobs.c.job_id == job.job_id).values(load_type="x")
+        )
         session.commit()
+
+
+class RollingBackStrategy(ResetStrategy):
+    """Breaks the contract: rolls back, then writes in a transaction of its own."""
+
+    connector_types = ("unruly",)
+    label = "unruly"
+
+    def _clear(self, session, job):
+        session.rollback()
+        session.execute(
+            update(models.jobs).where(models.jobs.c.job_id == job.job_id).values(load_type="x")
+        )
 
 
 class HalfDoneStrategy(ResetStrategy):
@@ -94,13 +110,21 @@ class HalfDoneStrategy(ResetStrategy):
         raise RuntimeError("strategy bug")
 
 
-def test_a_strategy_that_commits_is_refused(client, engine, extension, caplog):
-    extension.register_strategy(CommittingStrategy())
-    job_id = add_job(engine, "rogue", "incremental")
+@pytest.mark.parametrize(
+    ("strategy", "complaint"),
+    [(CommittingStrategy(), "must not commit"), (RollingBackStrategy(), "must not roll back")],
+)
+def test_a_strategy_cannot_end_the_transaction(
+    client, engine, extension, caplog, strategy, complaint
+):
+    extension.register_strategy(strategy)
+    job_id = add_job(engine, strategy.connector_types[0], "incremental")
+    before = snapshot(engine, job_id)
     response = client.post(reset_url(job_id))
     assert response.status_code == 500
     assert response.json == {"detail": "Internal server error"}
-    assert "must not commit" in caplog.text
+    assert complaint in caplog.text
+    assert snapshot(engine, job_id) == before
 
 
 def test_an_unexpected_error_rolls_back_and_answers_json(client, engine, extension, caplog):

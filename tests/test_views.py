@@ -1,5 +1,7 @@
 """The HTTP contract of POST {prefix}/jobs/<job_id>/reset-state, byte for byte."""
 
+from urllib.parse import unquote
+
 import pytest
 
 from tests.helpers import add_job, new_pipeline_id, snapshot
@@ -73,8 +75,8 @@ def test_malformed_ids_are_404_and_change_nothing(client, engine, suffix):
     before = snapshot(engine, job_id)
     response = client.post(reset_url(pipeline_id + suffix))
     assert response.status_code == 404
-    assert response.json["detail"].startswith("job_id ")
-    assert response.json["detail"].endswith(" not found")
+    written = pipeline_id + unquote(suffix)
+    assert response.json == {"detail": f"job_id {written} not found"}
     assert snapshot(engine, job_id) == before
 
 
@@ -88,7 +90,17 @@ def test_a_10kb_id_is_404_and_echoed_bounded(client, engine):
 def test_unicode_id_is_echoed_as_written(client, engine):
     response = client.post(reset_url("j\u00f6b_\u212a_0"))
     assert response.status_code == 404
-    assert response.json == {"detail": "job_id j\u00f6b_\u212a_0 not found"}
+    assert response.get_data() == (NOT_FOUND_BODY % "j\u00f6b_\u212a_0").encode()
+
+
+@pytest.mark.parametrize(
+    ("path_id", "echoed"),
+    [("", ""), ("a%0A", "a\\n"), ("%0A", "\\n"), ("a%00", "a\\u0000")],
+)
+def test_empty_ids_and_control_characters_get_the_json_404(client, engine, path_id, echoed):
+    response = client.post(reset_url(path_id))
+    assert response.status_code == 404
+    assert response.get_data(as_text=True) == NOT_FOUND_BODY % echoed
 
 
 @pytest.mark.parametrize("path_id", ["a/b", "a%2Fb", "..%2F..%2Fetc", "a/../b"])
@@ -99,7 +111,7 @@ def test_ids_with_slashes_get_the_json_404(client, engine, path_id):
     assert response.json["detail"].endswith(" not found")
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND"])
 def test_other_methods_are_405_json(client, engine, method):
     job_id = add_job(engine, "jdbc", "incremental", state="42")
     before = snapshot(engine, job_id)
@@ -109,6 +121,13 @@ def test_other_methods_are_405_json(client, engine, method):
     assert set(response.json) == {"detail"}
     assert "POST" in response.headers["Allow"]
     assert snapshot(engine, job_id) == before
+
+
+def test_options_answers_the_allowed_methods_as_json(client):
+    response = client.options(reset_url("anything"))
+    assert response.status_code == 200
+    assert response.json == {"detail": f"Allowed methods: {response.headers['Allow']}"}
+    assert "POST" in response.headers["Allow"]
 
 
 def test_host_routes_keep_their_own_errors(app, client):

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar, final
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..errors import JobStateResetError
@@ -91,7 +92,18 @@ class ResetStrategy(ABC):
         transaction = session.get_transaction()
         if transaction is None:
             raise StrategyContractError(f"{self.label}: needs the service's open transaction")
-        result = step()
+
+        def refuse_commit(session: Session) -> None:
+            raise StrategyContractError(f"{self.label}: a strategy must not commit")
+
+        # Refused before it happens: a commit here would make half a reset durable.
+        event.listen(session, "before_commit", refuse_commit)
+        try:
+            result = step()
+        finally:
+            event.remove(session, "before_commit", refuse_commit)
+        # A rollback cannot be refused, but everything it undid was ours; the
+        # service rolls back whatever came after.
         if session.get_transaction() is not transaction:
-            raise StrategyContractError(f"{self.label}: a strategy must not commit or roll back")
+            raise StrategyContractError(f"{self.label}: a strategy must not roll back")
         return result

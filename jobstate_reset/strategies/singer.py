@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from ..jobs import Job
 from ..tables import SingerStateTable, StateTables
@@ -30,6 +31,13 @@ def without_bookmarks(state_file: Any) -> dict:
     return kept
 
 
+def _is_json(column_type: TypeEngine) -> bool:
+    """JSON, or a TypeDecorator over JSON (a common way hosts wrap it)."""
+    return isinstance(column_type, JSON) or isinstance(
+        getattr(column_type, "impl_instance", None), JSON
+    )
+
+
 class SingerResetStrategy(ResetStrategy):
     """A reset rewrites the state file without its bookmarks, under the job's lock.
 
@@ -43,7 +51,7 @@ class SingerResetStrategy(ResetStrategy):
     def __init__(self, table: SingerStateTable) -> None:
         self.table = table
         # Hosts that keep the state file in a text column get text back.
-        self._stored_as_text = not isinstance(table.column("state_file").type, JSON)
+        self._stored_as_text = not _is_json(table.column("state_file").type)
 
     @classmethod
     def from_tables(cls, tables: StateTables) -> SingerResetStrategy | None:
