@@ -7,6 +7,21 @@ from sqlalchemy import create_engine, make_url
 
 from jobstate_reset import JobStateReset, models
 
+_REPORT: list[str] = []
+
+
+@pytest.fixture
+def report():
+    """Add a line to the summary printed at the end of the run (figures for the notes)."""
+    return _REPORT.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _REPORT:
+        terminalreporter.section("jobstate-reset figures")
+        for line in _REPORT:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):

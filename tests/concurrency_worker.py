@@ -1,0 +1,63 @@
+"""One process of the cross-process concurrency test (started with "spawn").
+
+Each process builds its own host app (its own engine and pool) on the shared
+test database and interleaves runs and resets of a few jobs at random. Every
+state a run commits is tagged with the generation the run began at, so the
+main process can check at any moment that no run that began before a reset
+wrote after it: every stored tag must equal the job's current generation.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from jobstate_reset import JobStateReset
+
+
+def make_app(database_url: str) -> Flask:
+    app = Flask(f"concurrency_worker_{os.getpid()}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    JobStateReset(app, db=SQLAlchemy(app))
+    return app
+
+
+def tagged_state(connector: str, generation: int, tag: str):
+    if connector == "jdbc":
+        return {"incremental_column_value": f"g{generation}:{tag}"}
+    if connector == "singer":
+        return {"bookmarks": {"orders": {"generation": generation, "tag": tag}}}
+    return {"files": {f"g{generation}/{tag}": datetime.now(UTC)}}
+
+
+def work(database_url: str, jobs: list[tuple[str, str]], seed: int, operations: int) -> Counter:
+    """Run ``operations`` random begin/commit or reset steps; count what happened."""
+    rng = random.Random(seed)
+    app = make_app(database_url)
+    counts: Counter = Counter()
+    client = app.test_client()
+    with app.app_context():
+        for step in range(operations):
+            job_id, connector = rng.choice(jobs)
+            try:
+                if rng.random() < 0.35:
+                    status = client.post(f"/platform/jobs/{job_id}/reset-state").status_code
+                    counts["resets" if status == 200 else f"reset_status_{status}"] += 1
+                    continue
+                run = app.extensions["jobstate_reset"].begin_run(job_id)
+                time.sleep(rng.uniform(0, 0.015))  # the run's work; other processes go on
+                tag = f"p{os.getpid()}-{step}"
+                if run.commit(tagged_state(connector, run.generation, tag)):
+                    counts["commits_written"] += 1
+                else:
+                    counts["commits_refused_after_reset"] += 1
+            except Exception as exc:  # counted, and the test fails on any
+                counts[f"error_{type(exc).__name__}"] += 1
+        app.extensions["sqlalchemy"].engine.dispose()
+    return counts
