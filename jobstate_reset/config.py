@@ -25,6 +25,16 @@ SETTINGS = (
         "/platform",
         "URL prefix of the plugin's routes: the reset is POST {prefix}/jobs/<job_id>/reset-state.",
     ),
+    Setting(
+        "JOBSTATE_RESET_REQUEST_ID_HEADER",
+        "X-Request-ID",
+        "Request header whose value (first 128 characters) is kept in the reset history.",
+    ),
+    Setting(
+        "JOBSTATE_RESET_MAX_BODY_BYTES",
+        65536,
+        "Largest request body the plugin's routes read; a larger one gets 413.",
+    ),
 )
 
 

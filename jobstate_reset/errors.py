@@ -42,6 +42,10 @@ class JobStateResetError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def body(self) -> dict:
+        """The response body, shaped by ErrorSchema."""
+        return {"detail": self.detail}
+
 
 class ConfigurationError(JobStateResetError):
     """The extension was set up wrongly; raised at start-up, never per request."""
@@ -54,6 +58,42 @@ class JobNotFoundError(JobStateResetError):
 
     def __init__(self, job_id_as_written: str) -> None:
         super().__init__(f"job_id {echo_id(job_id_as_written)} not found")
+
+
+class PipelineNotFoundError(JobStateResetError):
+    """No job belongs to this pipeline, or the id is not a pipeline id at all."""
+
+    status_code = 404
+
+    def __init__(self, pipeline_id_as_written: str) -> None:
+        super().__init__(f"pipeline_id {echo_id(pipeline_id_as_written)} not found")
+
+
+class RequestValidationError(JobStateResetError):
+    """The request's body or query string is not what the route takes."""
+
+    status_code = 422
+
+    def __init__(self, detail: str, errors: dict) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+    def body(self) -> dict:
+        return {"detail": self.detail, "errors": self.errors}
+
+
+class UnknownStreamsError(RequestValidationError):
+    """A per-stream reset named streams the job's state file has no bookmark for."""
+
+    def __init__(self, job_id: str, unknown: list[str], known: list[str]) -> None:
+        super().__init__(
+            f"Unknown streams for job_id {job_id}: {', '.join(unknown)}",
+            {"streams": [f"Unknown stream: {name}" for name in unknown]},
+        )
+        self.known = known
+
+    def body(self) -> dict:
+        return {**super().body(), "known_streams": self.known}
 
 
 class UnsupportedConnectorError(JobStateResetError):
@@ -114,7 +154,7 @@ def install_error_handlers(blueprint: Blueprint) -> None:
 def _handle_plugin_error(error: JobStateResetError) -> Response:
     if error.status_code is None:
         return _handle_unexpected_error(error)
-    return error_response(error.status_code, error.detail)
+    return json_response(_error_schema.dump(error.body()), error.status_code)
 
 
 def _handle_http_error(error: HTTPException) -> Response:

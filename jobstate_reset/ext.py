@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from weakref import WeakKeyDictionary
 
-from flask import Flask, current_app
+from flask import Flask, Request, current_app
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from . import models
+from .cli import jobstate_cli
 from .config import apply_defaults
 from .errors import ConfigurationError
+from .history import HistoryPage
+from .identity import ANONYMOUS, IdentityLoader, Principal
 from .routing import register_converters
 from .runs import Run, begin_run
-from .service import ResetOutcome, reset_job_state
+from .service import (
+    JobStateView,
+    PipelineOutcome,
+    ResetOutcome,
+    ResetRequest,
+    inspect_job,
+    job_history,
+    reset_job_state,
+    reset_pipeline,
+)
 from .strategies import ResetStrategy, load_registry
 from .tables import StateTables, reference_tables
 from .views import create_blueprint
@@ -28,6 +42,7 @@ class JobStateReset:
     registered on the app). ``tables`` says where jobs and their state live
     (default: :mod:`jobstate_reset.models`). ``strategies`` are strategy
     instances that replace the installed ones for their connector types.
+    ``identity`` is the host's callable from a request to a Principal (or None).
     """
 
     def __init__(
@@ -37,10 +52,12 @@ class JobStateReset:
         db: SQLAlchemy | None = None,
         tables: StateTables | None = None,
         strategies: Iterable[ResetStrategy] = (),
+        identity: IdentityLoader | None = None,
     ) -> None:
         self.db = db
         self.tables = tables or reference_tables()
         self.registry = load_registry(self.tables, strategies)
+        self.identity = identity
         # Per-app state, as Flask-SQLAlchemy keeps it: the extension never holds an app.
         self._db_by_app: WeakKeyDictionary[Flask, SQLAlchemy] = WeakKeyDictionary()
         if app is not None:
@@ -69,6 +86,7 @@ class JobStateReset:
         app.register_blueprint(
             create_blueprint(self), url_prefix=app.config["JOBSTATE_RESET_URL_PREFIX"]
         )
+        app.cli.add_command(jobstate_cli)
 
     def register_strategy(self, strategy: ResetStrategy) -> None:
         """Use ``strategy`` for its connector types from now on."""
@@ -79,9 +97,61 @@ class JobStateReset:
         """The current app context's Flask-SQLAlchemy session (not its scoped proxy)."""
         return self._db_by_app[current_app._get_current_object()].session()
 
-    def reset(self, job_id: str) -> ResetOutcome:
-        """Reset a job's state, as the HTTP route does. Needs an app context."""
-        return reset_job_state(self.session, self.tables, self.registry, job_id)
+    def create_tables(self) -> list[str]:
+        """Create the tables of :meth:`owned_tables` that are missing; returns their names."""
+        tables = self.owned_tables()
+        engine = self._db_by_app[current_app._get_current_object()].engine
+        models.metadata.create_all(engine, tables=tables)
+        return [table.name for table in tables]
+
+    def identify(self, request: Request) -> Principal | None:
+        """The caller of ``request``, from the host's identity callable."""
+        return None if self.identity is None else self.identity(request)
+
+    def owned_tables(self) -> list[Table]:
+        """The tables of the reference schema this extension uses (``init-db`` creates them)."""
+        bound = [self.tables.jobs, self.tables.jdbc, self.tables.singer, self.tables.objects]
+        used = {binding.table for binding in bound if binding is not None}
+        return [
+            table
+            for table in models.metadata.sorted_tables
+            if table in used or table is models.reset_history
+        ]
+
+    # The Python API: what the routes and the CLI call. Each needs an app context.
+
+    def reset(
+        self,
+        job_id: str,
+        *,
+        streams: Sequence[str] | None = None,
+        dry_run: bool = False,
+        actor: str = ANONYMOUS,
+        request_id: str | None = None,
+    ) -> ResetOutcome:
+        """Reset a job's state (Singer: optionally only some streams), as the route does."""
+        request = ResetRequest(_streams(streams), dry_run, actor, request_id)
+        return reset_job_state(self.session, self.tables, self.registry, job_id, request)
+
+    def reset_pipeline(
+        self,
+        pipeline_id: str,
+        *,
+        dry_run: bool = False,
+        actor: str = ANONYMOUS,
+        request_id: str | None = None,
+    ) -> PipelineOutcome:
+        """Reset every job of a pipeline in one transaction."""
+        request = ResetRequest(None, dry_run, actor, request_id)
+        return reset_pipeline(self.session, self.tables, self.registry, pipeline_id, request)
+
+    def inspect(self, job_id: str) -> JobStateView:
+        """The job's connector, generation, state and last reset."""
+        return inspect_job(self.session, self.tables, self.registry, job_id)
+
+    def history(self, job_id: str, *, limit: int = 20, cursor: str | None = None) -> HistoryPage:
+        """The job's resets, newest first."""
+        return job_history(self.session, self.tables, job_id, limit, cursor)
 
     def begin_run(self, job_id: str) -> Run:
         """Start a run of a job: its state and generation, read in a short transaction.
@@ -103,3 +173,7 @@ class JobStateReset:
             _extension=self,
             _app=app,
         )
+
+
+def _streams(streams: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if streams is None else tuple(dict.fromkeys(streams))

@@ -40,11 +40,32 @@ def lock_job(session: Session, jobs: JobsTable, job_id: str, *, shared: bool = F
     no row locks and renders no FOR UPDATE: there, the database-wide write lock
     is all there is.
     """
-    columns = [jobs.column(f.name).label(f.name) for f in fields(Job)]
     row = session.execute(
-        select(*columns).where(jobs.column("job_id") == job_id).with_for_update(read=shared)
+        _select_jobs(jobs).where(jobs.column("job_id") == job_id).with_for_update(read=shared)
     ).one_or_none()
     return None if row is None else Job(**row._mapping)
+
+
+def lock_pipeline_jobs(
+    session: Session, jobs: JobsTable, pipeline_id: str, *, shared: bool = False
+) -> list[Job]:
+    """Read every job of the pipeline and lock their rows, in job id order.
+
+    One statement, always in the same order, so two pipeline resets queue
+    instead of deadlocking; a single-job writer locks one row only, so it
+    cannot close a cycle with them either.
+    """
+    rows = session.execute(
+        _select_jobs(jobs)
+        .where(jobs.column("pipeline_id") == pipeline_id)
+        .order_by(jobs.column("job_id"))
+        .with_for_update(read=shared)
+    )
+    return [Job(**row._mapping) for row in rows]
+
+
+def _select_jobs(jobs: JobsTable):
+    return select(*(jobs.column(f.name).label(f.name) for f in fields(Job)))
 
 
 def bump_generation(session: Session, jobs: JobsTable, job: Job) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -138,6 +139,30 @@ object_state = Table(
     Column("object_key", Text, nullable=False),
     Column("last_modified", UtcDateTime(), nullable=False),
     Index(None, "job_id", "last_modified"),
+)
+
+
+# One row per real reset (never per preview), written in the reset's transaction.
+# Not a foreign key to the job: the record of a reset outlives the job.
+reset_history = Table(
+    "jobstate_reset_history",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("job_id", String(64), nullable=False),
+    Column("pipeline_id", String(36)),
+    Column("customer_id", String(64)),
+    Column("connector", String(32), nullable=False),
+    Column("load_type", String(32)),
+    Column("actor", String(255), nullable=False),
+    Column("reset_at", UtcDateTime(), nullable=False),
+    Column("request_id", String(128)),
+    Column("generation_before", BigInteger, nullable=False),
+    Column("generation_after", BigInteger, nullable=False),
+    Column("streams", NullableJSON, comment="the Singer streams reset; NULL: the whole state"),
+    Column("previous_state", NullableJSON, comment="the state as it was before the reset"),
+    Index(None, "job_id", "id"),
 )
 
 

@@ -47,7 +47,7 @@ def begin_run(
     two reads; it is released when this returns.
     """
     job_id = normal_job_id(job_id_as_written)
-    with job_transaction(session, "Run start", job_id):
+    with job_transaction(session, "Run start", f"job_id {job_id}"):
         job = lock_job(session, tables.jobs, job_id, shared=True)
         if job is None:
             raise JobNotFoundError(job_id_as_written)
@@ -69,7 +69,7 @@ def commit_run(
     Raises JobNotFoundError if the job is gone, InvalidStateError for a state
     of the wrong shape, StateDatabaseError on a database failure.
     """
-    with job_transaction(session, "Run commit", job_id):
+    with job_transaction(session, "Run commit", f"job_id {job_id}"):
         job = lock_job(session, tables.jobs, job_id)
         if job is None:
             raise JobNotFoundError(job_id)
@@ -93,7 +93,7 @@ def processed_objects(
     strategy = registry.for_connector(connector)
     if not isinstance(strategy, ObjectStoreResetStrategy):
         raise TypeError(f"job_id {job_id} ({connector}) keeps no processed objects")
-    with job_transaction(session, "Processed-object lookup", job_id):
+    with job_transaction(session, "Processed-object lookup", f"job_id {job_id}"):
         return strategy.processed(session, job_id, keys)
 
 

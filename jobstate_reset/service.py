@@ -1,19 +1,26 @@
-"""The reset use case: one function, one transaction.
+"""The reset use cases: one function each, one transaction each.
 
-The HTTP route and the Python API (and later the CLI) all call
-:func:`reset_job_state`; no business rule lives anywhere else.
+The HTTP routes, the CLI and the Python API all call these; no business rule
+lives anywhere else.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
-from .errors import JobNotFoundError
-from .jobs import bump_generation, lock_job, normal_job_id
-from .strategies import StrategyRegistry
+from . import history
+from .errors import JobNotFoundError, PipelineNotFoundError, RequestValidationError
+from .job_id import normalize_pipeline_id
+from .jobs import Job, bump_generation, lock_job, lock_pipeline_jobs, normal_job_id
+from .signals import state_reset
+from .strategies import ResetStrategy, StrategyRegistry
 from .tables import StateTables
 from .transaction import job_transaction
 
@@ -21,15 +28,52 @@ logger = logging.getLogger("jobstate_reset")
 
 
 @dataclass(frozen=True)
+class ResetRequest:
+    """What to reset and on whose behalf."""
+
+    streams: tuple[str, ...] | None = None  # Singer only; None: the whole state
+    dry_run: bool = False
+    actor: str = "anonymous"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ResetOutcome:
-    """What a successful reset did."""
+    """What a reset did (or, for a dry run, would do)."""
 
     job_id: str
+    pipeline_id: str
+    customer_id: str
     connector: str
     load_type: str | None
     strategy: str
     generation_before: int
     generation_after: int
+    streams: tuple[str, ...] | None
+    previous_state: Any  # for a dry run: what would be cleared
+    actor: str
+    request_id: str | None
+    at: datetime
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class PipelineOutcome:
+    pipeline_id: str
+    jobs: list[ResetOutcome]
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class JobStateView:
+    """A job's state as inspect shows it."""
+
+    job_id: str
+    connector: str
+    load_type: str | None
+    generation: int
+    state: Any
+    last_reset: history.HistoryEntry | None
 
 
 def reset_job_state(
@@ -37,29 +81,147 @@ def reset_job_state(
     tables: StateTables,
     registry: StrategyRegistry,
     job_id_as_written: str,
+    request: ResetRequest = ResetRequest(),
 ) -> ResetOutcome:
     """Clear the state of the job ``job_id_as_written`` names, and commit.
 
-    Inside one transaction: lock the job's row, clear its state through the
-    strategy of its connector type, bump the job's state generation (so a run
-    that began before cannot write afterwards), commit. Any failure rolls back
-    everything. Raises JobNotFoundError (also for text that is not a job id),
-    UnsupportedConnectorError or StateDatabaseError.
+    Inside one transaction: lock the job's row, clear its state (or only the
+    requested streams) through the strategy of its connector type, bump the
+    job's state generation (so a run that began before cannot write
+    afterwards), record the reset in the history, commit; then send
+    ``state_reset``. A dry run only reads what would be cleared. Any failure
+    rolls back everything. Raises JobNotFoundError (also for text that is not
+    a job id), UnsupportedConnectorError, RequestValidationError (streams) or
+    StateDatabaseError.
     """
     job_id = normal_job_id(job_id_as_written)
-    with job_transaction(session, "State reset", job_id):
-        job = lock_job(session, tables.jobs, job_id)
+    if request.streams is not None and not request.streams:
+        raise RequestValidationError("No streams given", {"streams": ["Name at least one."]})
+    with job_transaction(session, "State reset", f"job_id {job_id}"):
+        job = lock_job(session, tables.jobs, job_id, shared=request.dry_run)
         if job is None:
             raise JobNotFoundError(job_id_as_written)
         strategy = registry.for_connector(job.connector)
-        strategy.reset(session, job)
-        generation = bump_generation(session, tables.jobs, job)
-    logger.info("State of job_id %s reset (%s), generation %d", job_id, strategy.label, generation)
-    return ResetOutcome(
+        outcome = _reset_locked(session, tables, job, strategy, request)
+    _announce([outcome])
+    return outcome
+
+
+def reset_pipeline(
+    session: Session,
+    tables: StateTables,
+    registry: StrategyRegistry,
+    pipeline_id_as_written: str,
+    request: ResetRequest = ResetRequest(),
+) -> PipelineOutcome:
+    """Reset every job of a pipeline in one transaction: all of them or none.
+
+    The jobs' rows are locked in one statement, in a fixed order, before any
+    state is touched; a job whose connector has no strategy fails the whole
+    reset before anything changed.
+    """
+    pipeline_id = normalize_pipeline_id(pipeline_id_as_written)
+    if pipeline_id is None:
+        raise PipelineNotFoundError(pipeline_id_as_written)
+    with job_transaction(session, "Pipeline reset", f"pipeline_id {pipeline_id}"):
+        jobs = lock_pipeline_jobs(session, tables.jobs, pipeline_id, shared=request.dry_run)
+        if not jobs:
+            raise PipelineNotFoundError(pipeline_id_as_written)
+        strategies = [registry.for_connector(job.connector) for job in jobs]
+        outcomes = [
+            _reset_locked(session, tables, job, strategy, request, record=False)
+            for job, strategy in zip(jobs, strategies, strict=True)
+        ]
+        if not request.dry_run:
+            history.record_resets(session, outcomes)
+    _announce(outcomes)
+    return PipelineOutcome(pipeline_id, outcomes, request.dry_run)
+
+
+def inspect_job(
+    session: Session, tables: StateTables, registry: StrategyRegistry, job_id_as_written: str
+) -> JobStateView:
+    """The job's connector, generation, state and last reset, read consistently."""
+    job_id = normal_job_id(job_id_as_written)
+    with job_transaction(session, "State inspection", f"job_id {job_id}"):
+        job = lock_job(session, tables.jobs, job_id, shared=True)
+        if job is None:
+            raise JobNotFoundError(job_id_as_written)
+        state = registry.for_connector(job.connector).read_state(session, job)
+        last = history.last_reset(session, job.job_id)
+    return JobStateView(job.job_id, job.connector, job.load_type, job.generation, state, last)
+
+
+def job_history(
+    session: Session,
+    tables: StateTables,
+    job_id_as_written: str,
+    limit: int,
+    cursor: str | None,
+) -> history.HistoryPage:
+    """The job's resets, newest first, a page at a time."""
+    job_id = normal_job_id(job_id_as_written)
+    with job_transaction(session, "History read", f"job_id {job_id}"):
+        if lock_job(session, tables.jobs, job_id, shared=True) is None:
+            raise JobNotFoundError(job_id_as_written)
+        return history.history_page(session, job_id, limit, cursor)
+
+
+def _reset_locked(
+    session: Session,
+    tables: StateTables,
+    job: Job,
+    strategy: ResetStrategy,
+    request: ResetRequest,
+    *,
+    record: bool = True,
+) -> ResetOutcome:
+    """Reset (or preview) one job whose row the caller has locked."""
+    outcome = ResetOutcome(
         job_id=job.job_id,
+        pipeline_id=job.pipeline_id,
+        customer_id=job.customer_id,
         connector=job.connector,
         load_type=job.load_type,
         strategy=strategy.label,
         generation_before=job.generation,
-        generation_after=generation,
+        generation_after=job.generation,
+        streams=request.streams,
+        previous_state=None,
+        actor=request.actor,
+        request_id=request.request_id,
+        at=datetime.now(UTC),
+        dry_run=request.dry_run,
     )
+    if request.dry_run:
+        return replace(outcome, previous_state=strategy.preview(session, job, request.streams))
+    previous = strategy.reset(session, job, request.streams)
+    outcome = replace(
+        outcome,
+        previous_state=previous,
+        generation_after=bump_generation(session, tables.jobs, job),
+    )
+    if record:
+        history.record_reset(session, outcome)
+    return outcome
+
+
+def _announce(outcomes: Sequence[ResetOutcome]) -> None:
+    """After the commit: log each real reset and send ``state_reset`` for it."""
+    app = current_app._get_current_object()
+    for outcome in outcomes:
+        if outcome.dry_run:
+            continue
+        logger.info(
+            "State of job_id %s reset by %s (%s%s), generation %d",
+            outcome.job_id,
+            outcome.actor,
+            outcome.strategy,
+            f", streams {', '.join(outcome.streams)}" if outcome.streams else "",
+            outcome.generation_after,
+        )
+        try:
+            state_reset.send(app, outcome=outcome)
+        except Exception:
+            # The reset is committed; a failing receiver must not make it look failed.
+            logger.exception("A state_reset receiver failed for job_id %s", outcome.job_id)

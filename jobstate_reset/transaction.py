@@ -15,11 +15,12 @@ logger = logging.getLogger("jobstate_reset")
 
 
 @contextmanager
-def job_transaction(session: Session, action: str, job_id: object) -> Iterator[Session]:
+def job_transaction(session: Session, action: str, subject: str) -> Iterator[Session]:
     """Run the block in the session's transaction and commit it.
 
     A database error rolls back and becomes StateDatabaseError, its cause
-    logged with ``action`` and the job id (never shown to callers); any other
+    logged with ``action`` and ``subject`` ("job_id ...", "pipeline_id ...")
+    but never shown to callers; any other
     exception rolls back and propagates. A block that decides to write nothing
     calls ``session.rollback()`` itself; the commit after it is then a no-op.
     """
@@ -28,7 +29,7 @@ def job_transaction(session: Session, action: str, job_id: object) -> Iterator[S
         session.commit()
     except SQLAlchemyError as exc:
         _roll_back(session)
-        logger.error("%s of job_id %s failed and was rolled back", action, job_id, exc_info=exc)
+        logger.error("%s of %s failed and was rolled back", action, subject, exc_info=exc)
         raise StateDatabaseError() from exc
     except BaseException:
         _roll_back(session)

@@ -67,6 +67,11 @@ def db(app):
 
 
 @pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def extension(app):
     return app.extensions["jobstate_reset"]
 

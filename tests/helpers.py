@@ -185,7 +185,8 @@ def failing_statement(engine: Engine, number: int) -> Iterator[list[str]]:
     def swap(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
         if len(seen) == number:
-            return "SELECT no_such_column FROM jobstate_no_such_table", ()
+            # executemany runs the statement once per parameter set: give it one
+            return "SELECT no_such_column FROM jobstate_no_such_table", [()] if executemany else ()
         return statement, parameters
 
     event.listen(engine, "before_cursor_execute", swap, retval=True)

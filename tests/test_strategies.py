@@ -111,7 +111,9 @@ def test_object_store_clears_thousands_in_one_statement(client, engine):
     assert object_count(engine, job_id) == 0
     deletes = [s for s in statements if s.lstrip().upper().startswith("DELETE")]
     assert len(deletes) == 1
-    assert len(statements) == 3  # the job's row lock, the DELETE, the generation
+    # the job's row lock, the newest LastModified (for the history), the DELETE,
+    # the generation, the history record
+    assert len(statements) == 5
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ commits or rolls back; the service owns both.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, final
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..errors import JobStateResetError
+from ..errors import JobStateResetError, RequestValidationError
 from ..jobs import Job
 from ..tables import StateTables
 
@@ -32,7 +32,17 @@ class InvalidStateError(JobStateResetError, ValueError):
 
 
 class UnsupportedOperationError(JobStateResetError):
-    """The connector's strategy can reset, but not read or write state for runs."""
+    """The connector's strategy can reset, but not read or write state."""
+
+    status_code = 501
+
+
+class StreamsNotSupportedError(RequestValidationError):
+    """A per-stream reset of a job whose state has no streams."""
+
+    def __init__(self, job: Job) -> None:
+        message = f"streams apply to Singer jobs only; job_id {job.job_id} is {job.connector}"
+        super().__init__(message, {"streams": [message]})
 
 
 class ResetStrategy(ABC):
@@ -40,15 +50,18 @@ class ResetStrategy(ABC):
 
     Subclasses set ``connector_types`` (lower case, as stored in the job's
     ``connector``) and a human ``label``, and implement ``_clear``; to serve
-    executors, also ``_read`` and ``_write``.
+    executors and previews, also ``_read`` and ``_write``; to reset single
+    streams, ``supports_streams = True`` and ``_clear_streams`` and
+    ``_preview_streams``.
     """
 
     connector_types: ClassVar[tuple[str, ...]] = ()
     label: ClassVar[str] = ""
+    supports_streams: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        for name in ("reset", "read_state", "write_state"):
+        for name in ("reset", "preview", "read_state", "write_state"):
             if name in vars(cls):
                 raise TypeError(
                     f"{cls.__name__} overrides {name}: implement _clear, _read or _write instead"
@@ -64,9 +77,25 @@ class ResetStrategy(ABC):
         return cls()
 
     @final
-    def reset(self, session: Session, job: Job) -> None:
-        """Clear ``job``'s state inside the session's open transaction."""
-        self._inside_transaction(session, lambda: self._clear(session, job))
+    def reset(self, session: Session, job: Job, streams: Sequence[str] | None = None) -> Any:
+        """Clear ``job``'s state (or only ``streams``) in the session's open transaction.
+
+        Returns the state as it was, for the history (None if unknown).
+        """
+        if streams is None:
+            return self._inside_transaction(session, lambda: self._clear(session, job))
+        self._check_streams_supported(job)
+        return self._inside_transaction(session, lambda: self._clear_streams(session, job, streams))
+
+    @final
+    def preview(self, session: Session, job: Job, streams: Sequence[str] | None = None) -> Any:
+        """What ``reset`` would clear, changing nothing."""
+        if streams is None:
+            return self._inside_transaction(session, lambda: self._preview(session, job))
+        self._check_streams_supported(job)
+        return self._inside_transaction(
+            session, lambda: self._preview_streams(session, job, streams)
+        )
 
     @final
     def read_state(self, session: Session, job: Job) -> Any:
@@ -79,8 +108,25 @@ class ResetStrategy(ABC):
         self._inside_transaction(session, lambda: self._write(session, job, new_state))
 
     @abstractmethod
-    def _clear(self, session: Session, job: Job) -> None:
-        """Issue the statements that clear ``job``'s state. Never commit."""
+    def _clear(self, session: Session, job: Job) -> Any:
+        """Issue the statements that clear ``job``'s state. Never commit.
+
+        Return the state as it was before (as ``_read`` shapes it), or None.
+        """
+
+    def _preview(self, session: Session, job: Job) -> Any:
+        """What ``_clear`` would clear: by default, the whole state."""
+        return self._read(session, job)
+
+    def _clear_streams(self, session: Session, job: Job, streams: Sequence[str]) -> Any:
+        raise NotImplementedError
+
+    def _preview_streams(self, session: Session, job: Job, streams: Sequence[str]) -> Any:
+        raise NotImplementedError
+
+    def _check_streams_supported(self, job: Job) -> None:
+        if not self.supports_streams:
+            raise StreamsNotSupportedError(job)
 
     def _read(self, session: Session, job: Job) -> Any:
         raise UnsupportedOperationError(f"{self.label}: this strategy cannot read state for runs")

@@ -39,27 +39,39 @@ class JdbcResetStrategy(ResetStrategy):
     def from_tables(cls, tables: StateTables) -> JdbcResetStrategy | None:
         return None if tables.jdbc is None else cls(tables.jdbc)
 
-    def _clear(self, session: Session, job: Job) -> None:
+    def _clear(self, session: Session, job: Job) -> dict | None:
         if job.load_type == FULL_LOAD:
-            return
-        column = self.table.column
-        session.execute(
-            update(self.table.table)
-            .where(column("job_id") == job.job_id)
-            .values({column("value"): None})
-        )
+            return None  # nothing kept, nothing to clear: no statement at all
+        previous = self._load(session, job, for_update=True)
+        if previous[STATE_KEY] is not None:
+            column = self.table.column
+            session.execute(
+                update(self.table.table)
+                .where(column("job_id") == job.job_id)
+                .values({column("value"): None})
+            )
+        return previous
+
+    def _preview(self, session: Session, job: Job) -> dict | None:
+        return None if job.load_type == FULL_LOAD else self._read(session, job)
 
     def _read(self, session: Session, job: Job) -> dict:
-        column = self.table.column
-        value = session.execute(
-            select(column("value")).where(column("job_id") == job.job_id)
-        ).scalar_one_or_none()
-        return {STATE_KEY: value}
+        return self._load(session, job, for_update=False)
 
     def _write(self, session: Session, job: Job, new_state: Any) -> None:
         value = _as_text(new_state)
         column = self.table.column
         put_row(session, self.table.table, {column("job_id"): job.job_id}, {column("value"): value})
+
+    def _load(self, session: Session, job: Job, *, for_update: bool) -> dict:
+        # FOR UPDATE when about to clear: a locking read sees the newest
+        # committed value even under MariaDB's REPEATABLE READ snapshot.
+        column = self.table.column
+        query = select(column("value")).where(column("job_id") == job.job_id)
+        value = session.execute(
+            query.with_for_update() if for_update else query
+        ).scalar_one_or_none()
+        return {STATE_KEY: value}
 
 
 def _as_text(new_state: Any) -> str | None:

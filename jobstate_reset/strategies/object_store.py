@@ -40,8 +40,15 @@ class ObjectStoreResetStrategy(ResetStrategy):
     def from_tables(cls, tables: StateTables) -> ObjectStoreResetStrategy | None:
         return None if tables.objects is None else cls(tables.objects)
 
-    def _clear(self, session: Session, job: Job) -> None:
-        session.execute(delete(self.table.table).where(self.table.column("job_id") == job.job_id))
+    def _clear(self, session: Session, job: Job) -> dict:
+        newest = self._newest(session, job)
+        # Always delete, even when the read above counted nothing: under
+        # MariaDB's REPEATABLE READ that read may come from an older snapshot,
+        # while the DELETE sees (and counts) every committed record.
+        deleted = session.execute(
+            delete(self.table.table).where(self.table.column("job_id") == job.job_id)
+        ).rowcount
+        return {"files": deleted, "last_modified": newest if deleted else None}
 
     def _read(self, session: Session, job: Job) -> dict:
         column = self.table.column
@@ -51,6 +58,13 @@ class ObjectStoreResetStrategy(ResetStrategy):
             )
         ).one()
         return {"files": count, "last_modified": None if newest is None else _iso(newest)}
+
+    def _newest(self, session: Session, job: Job) -> str | None:
+        column = self.table.column
+        newest = session.execute(
+            select(func.max(column("last_modified"))).where(column("job_id") == job.job_id)
+        ).scalar()
+        return None if newest is None else _iso(newest)
 
     def _write(self, session: Session, job: Job, new_state: Any) -> None:
         files = _files(new_state)

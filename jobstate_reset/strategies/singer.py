@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
+from ..errors import UnknownStreamsError
 from ..jobs import Job
 from ..tables import SingerStateTable, StateTables
 from ._sql import put_row
@@ -38,6 +40,45 @@ def _is_json(column_type: TypeEngine) -> bool:
     )
 
 
+def without_streams(state_file: dict, streams: Sequence[str]) -> dict:
+    """The state file without the bookmarks of ``streams``.
+
+    ``currently_syncing`` goes too when it names one of them: the interrupted
+    stream would otherwise resume from a bookmark that no longer exists.
+    """
+    kept = {**state_file, "bookmarks": dict(state_file["bookmarks"])}
+    for stream in streams:
+        kept["bookmarks"].pop(stream, None)
+    if kept.get("currently_syncing") in streams:
+        del kept["currently_syncing"]
+    return kept
+
+
+def cleared_part(state_file: dict, streams: Sequence[str]) -> dict:
+    """What ``without_streams`` removes, in the state file's shape."""
+    part: dict = {"bookmarks": {stream: state_file["bookmarks"][stream] for stream in streams}}
+    if state_file.get("currently_syncing") in streams:
+        part["currently_syncing"] = state_file["currently_syncing"]
+    return part
+
+
+def known_streams(state_file: Any) -> list[str]:
+    """The streams the state file holds a bookmark for."""
+    bookmarks = state_file.get("bookmarks") if isinstance(state_file, dict) else None
+    return sorted(bookmarks) if isinstance(bookmarks, dict) else []
+
+
+def _check_known(job: Job, state_file: Any, streams: Sequence[str]) -> None:
+    known = known_streams(state_file)
+    unknown = [stream for stream in streams if stream not in known]
+    if unknown:
+        raise UnknownStreamsError(job.job_id, unknown, known)
+
+
+def _shown(state_file: Any) -> Any:
+    return None if state_file is _CORRUPT else state_file
+
+
 class SingerResetStrategy(ResetStrategy):
     """A reset rewrites the state file without its bookmarks, under the job's lock.
 
@@ -47,6 +88,7 @@ class SingerResetStrategy(ResetStrategy):
 
     connector_types = ("singer",)
     label = "Singer state_file bookmarks"
+    supports_streams = True
 
     def __init__(self, table: SingerStateTable) -> None:
         self.table = table
@@ -57,20 +99,31 @@ class SingerResetStrategy(ResetStrategy):
     def from_tables(cls, tables: StateTables) -> SingerResetStrategy | None:
         return None if tables.singer is None else cls(tables.singer)
 
-    def _clear(self, session: Session, job: Job) -> None:
+    def _clear(self, session: Session, job: Job) -> Any:
         # FOR UPDATE: a locking read sees the newest committed state file even
         # when the transaction's snapshot is older (MariaDB's REPEATABLE READ).
         state_file = self._load(session, job, for_update=True)
         if state_file is None:
-            return
+            return None
         cleared = without_bookmarks(state_file)
         if cleared != state_file:
             self._store(session, job, cleared)
+        return _shown(state_file)
+
+    def _clear_streams(self, session: Session, job: Job, streams: Sequence[str]) -> Any:
+        state_file = self._load(session, job, for_update=True)
+        _check_known(job, state_file, streams)
+        self._store(session, job, without_streams(state_file, streams))
+        return state_file
+
+    def _preview_streams(self, session: Session, job: Job, streams: Sequence[str]) -> dict:
+        state_file = self._load(session, job, for_update=False)
+        _check_known(job, state_file, streams)
+        return cleared_part(state_file, streams)
 
     def _read(self, session: Session, job: Job) -> Any:
-        state_file = self._load(session, job, for_update=False)
         # A run starting from a corrupt state file starts from scratch.
-        return None if state_file is _CORRUPT else state_file
+        return _shown(self._load(session, job, for_update=False))
 
     def _write(self, session: Session, job: Job, new_state: Any) -> None:
         if not isinstance(new_state, dict):
