@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from .errors import JobNotFoundError
-from .jobs import Job, lock_job, normal_job_id
+from .jobs import Job
 from .strategies import ObjectStoreResetStrategy, StrategyRegistry
 from .tables import StateTables
-from .transaction import job_transaction
+from .transaction import job_transaction, locked_job
 
 if TYPE_CHECKING:
     from .ext import JobStateReset
@@ -46,11 +45,7 @@ def begin_run(
     The share lock on the job's row keeps a reset from committing between the
     two reads; it is released when this returns.
     """
-    job_id = normal_job_id(job_id_as_written)
-    with job_transaction(session, "Run start", f"job_id {job_id}"):
-        job = lock_job(session, tables.jobs, job_id, shared=True)
-        if job is None:
-            raise JobNotFoundError(job_id_as_written)
+    with locked_job(session, tables.jobs, job_id_as_written, "Run start", shared=True) as job:
         state = registry.for_connector(job.connector).read_state(session, job)
     return RunStart(job, state)
 
@@ -69,10 +64,7 @@ def commit_run(
     Raises JobNotFoundError if the job is gone, InvalidStateError for a state
     of the wrong shape, StateDatabaseError on a database failure.
     """
-    with job_transaction(session, "Run commit", f"job_id {job_id}"):
-        job = lock_job(session, tables.jobs, job_id)
-        if job is None:
-            raise JobNotFoundError(job_id)
+    with locked_job(session, tables.jobs, job_id, "Run commit") as job:
         if job.generation != generation:
             session.rollback()  # nothing was written; this only releases the lock
             logger.info(

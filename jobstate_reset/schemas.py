@@ -60,14 +60,28 @@ class HistoryQuerySchema(Schema):
 # ---- responses ------------------------------------------------------------
 
 
-class ResetResponseSchema(Schema):
-    """200 body of a whole reset, dumped from a ResetOutcome: the API doc's body."""
+class _SuccessSchema(Schema):
+    """The API doc's three fields; subclasses say what ``detail`` names."""
 
     status = fields.Constant(True)
-    detail = fields.Function(
-        lambda outcome: f"Successfully reset state for job_id {outcome.job_id}"
-    )
+    detail = fields.Method("success_detail")
     message = fields.Constant(NEXT_RUN_MESSAGE)
+
+
+class _PreviewSchema(Schema):
+    """The doc's three fields for a dry run, plus ``dry_run``."""
+
+    status = fields.Constant(True)
+    detail = fields.Method("preview_detail")
+    message = fields.Constant(PREVIEW_MESSAGE)
+    dry_run = fields.Constant(True)
+
+
+class ResetResponseSchema(_SuccessSchema):
+    """200 body of a whole reset, dumped from a ResetOutcome: the API doc's body."""
+
+    def success_detail(self, outcome) -> str:
+        return f"Successfully reset state for job_id {outcome.job_id}"
 
 
 class StreamResetResponseSchema(ResetResponseSchema):
@@ -76,17 +90,14 @@ class StreamResetResponseSchema(ResetResponseSchema):
     streams = fields.List(fields.String())
 
 
-class ResetPreviewSchema(Schema):
+class ResetPreviewSchema(_PreviewSchema):
     """200 body of ``?dry_run=true``: the doc's fields plus what would be cleared."""
 
-    status = fields.Constant(True)
-    detail = fields.Function(
-        lambda outcome: f"Dry run: state for job_id {outcome.job_id} would be reset"
-    )
-    message = fields.Constant(PREVIEW_MESSAGE)
-    dry_run = fields.Constant(True)
     streams = fields.List(fields.String(), allow_none=True)
     would_clear = fields.Raw(attribute="previous_state")
+
+    def preview_detail(self, outcome) -> str:
+        return f"Dry run: state for job_id {outcome.job_id} would be reset"
 
     @post_dump
     def _streams_only_when_given(self, body: dict, **kwargs) -> dict:
@@ -95,15 +106,13 @@ class ResetPreviewSchema(Schema):
         return body
 
 
-class PipelineResetResponseSchema(Schema):
+class PipelineResetResponseSchema(_SuccessSchema):
     """200 body of ``POST .../pipelines/<pipeline_id>/reset-state``, from a PipelineOutcome."""
 
-    status = fields.Constant(True)
-    detail = fields.Function(
-        lambda outcome: f"Successfully reset state for pipeline_id {outcome.pipeline_id}"
-    )
-    message = fields.Constant(NEXT_RUN_MESSAGE)
     job_ids = fields.Function(lambda outcome: [job.job_id for job in outcome.jobs])
+
+    def success_detail(self, outcome) -> str:
+        return f"Successfully reset state for pipeline_id {outcome.pipeline_id}"
 
 
 class JobPreviewSchema(Schema):
@@ -111,16 +120,13 @@ class JobPreviewSchema(Schema):
     would_clear = fields.Raw(attribute="previous_state")
 
 
-class PipelinePreviewSchema(Schema):
+class PipelinePreviewSchema(_PreviewSchema):
     """200 body of a pipeline reset with ``?dry_run=true``."""
 
-    status = fields.Constant(True)
-    detail = fields.Function(
-        lambda outcome: f"Dry run: state for pipeline_id {outcome.pipeline_id} would be reset"
-    )
-    message = fields.Constant(PREVIEW_MESSAGE)
-    dry_run = fields.Constant(True)
     jobs = fields.List(fields.Nested(JobPreviewSchema))
+
+    def preview_detail(self, outcome) -> str:
+        return f"Dry run: state for pipeline_id {outcome.pipeline_id} would be reset"
 
 
 class LastResetSchema(Schema):

@@ -16,13 +16,13 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from . import history
-from .errors import JobNotFoundError, PipelineNotFoundError, RequestValidationError
+from .errors import PipelineNotFoundError, RequestValidationError
 from .job_id import normalize_pipeline_id
-from .jobs import Job, bump_generation, lock_job, lock_pipeline_jobs, normal_job_id
+from .jobs import Job, bump_generation, lock_pipeline_jobs
 from .signals import state_reset
 from .strategies import ResetStrategy, StrategyRegistry
 from .tables import StateTables
-from .transaction import job_transaction
+from .transaction import job_transaction, locked_job
 
 logger = logging.getLogger("jobstate_reset")
 
@@ -94,13 +94,11 @@ def reset_job_state(
     a job id), UnsupportedConnectorError, RequestValidationError (streams) or
     StateDatabaseError.
     """
-    job_id = normal_job_id(job_id_as_written)
     if request.streams is not None and not request.streams:
         raise RequestValidationError("No streams given", {"streams": ["Name at least one."]})
-    with job_transaction(session, "State reset", f"job_id {job_id}"):
-        job = lock_job(session, tables.jobs, job_id, shared=request.dry_run)
-        if job is None:
-            raise JobNotFoundError(job_id_as_written)
+    with locked_job(
+        session, tables.jobs, job_id_as_written, "State reset", shared=request.dry_run
+    ) as job:
         strategy = registry.for_connector(job.connector)
         outcome = _reset_locked(session, tables, job, strategy, request)
     _announce([outcome])
@@ -142,11 +140,9 @@ def inspect_job(
     session: Session, tables: StateTables, registry: StrategyRegistry, job_id_as_written: str
 ) -> JobStateView:
     """The job's connector, generation, state and last reset, read consistently."""
-    job_id = normal_job_id(job_id_as_written)
-    with job_transaction(session, "State inspection", f"job_id {job_id}"):
-        job = lock_job(session, tables.jobs, job_id, shared=True)
-        if job is None:
-            raise JobNotFoundError(job_id_as_written)
+    with locked_job(
+        session, tables.jobs, job_id_as_written, "State inspection", shared=True
+    ) as job:
         state = registry.for_connector(job.connector).read_state(session, job)
         last = history.last_reset(session, job.job_id)
     return JobStateView(job.job_id, job.connector, job.load_type, job.generation, state, last)
@@ -160,11 +156,8 @@ def job_history(
     cursor: str | None,
 ) -> history.HistoryPage:
     """The job's resets, newest first, a page at a time."""
-    job_id = normal_job_id(job_id_as_written)
-    with job_transaction(session, "History read", f"job_id {job_id}"):
-        if lock_job(session, tables.jobs, job_id, shared=True) is None:
-            raise JobNotFoundError(job_id_as_written)
-        return history.history_page(session, job_id, limit, cursor)
+    with locked_job(session, tables.jobs, job_id_as_written, "History read", shared=True) as job:
+        return history.history_page(session, job.job_id, limit, cursor)
 
 
 def _reset_locked(

@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .errors import StateDatabaseError
+from .errors import JobNotFoundError, StateDatabaseError
+from .jobs import Job, lock_job, normal_job_id
+from .tables import JobsTable
 
 logger = logging.getLogger("jobstate_reset")
 
@@ -34,6 +36,23 @@ def job_transaction(session: Session, action: str, subject: str) -> Iterator[Ses
     except BaseException:
         _roll_back(session)
         raise
+
+
+@contextmanager
+def locked_job(
+    session: Session, jobs: JobsTable, job_id_as_written: str, action: str, *, shared: bool = False
+) -> Iterator[Job]:
+    """The job ``job_id_as_written`` names, its row locked, inside ``job_transaction``.
+
+    JobNotFoundError (with the id as written) for an unknown job and for text
+    that is not a job id at all.
+    """
+    job_id = normal_job_id(job_id_as_written)
+    with job_transaction(session, action, f"job_id {job_id}"):
+        job = lock_job(session, jobs, job_id, shared=shared)
+        if job is None:
+            raise JobNotFoundError(job_id_as_written)
+        yield job
 
 
 def _roll_back(session: Session) -> None:

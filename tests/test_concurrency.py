@@ -20,6 +20,27 @@ PROCESSES = 4
 OPERATIONS_PER_PROCESS = 250
 
 
+def _jdbc_ok(generation, value):
+    return value is None or value.startswith(f"g{generation}:")
+
+
+def _singer_ok(generation, state_file):
+    return all(b["generation"] == generation for b in state_file["bookmarks"].values())
+
+
+def _object_ok(generation, key):
+    return key.startswith(f"g{generation}/")
+
+
+# connector -> (state column, whether a stored value is of the job's current generation)
+TAGGED_STATE = {
+    "jdbc": (models.jdbc_state.c.incremental_column_value, _jdbc_ok),
+    "singer": (models.singer_state.c.state_file, _singer_ok),
+    "s3": (models.object_state.c.object_key, _object_ok),
+    "azure": (models.object_state.c.object_key, _object_ok),
+}
+
+
 def violations(engine, jobs):
     """Stored states tagged with a generation other than their job's current one.
 
@@ -30,39 +51,13 @@ def violations(engine, jobs):
     jobs_table = models.jobs
     with engine.connect() as conn:
         for job_id, connector in jobs:
-            if connector == "jdbc":
-                state = models.jdbc_state
-                rows = conn.execute(
-                    select(jobs_table.c.state_generation, state.c.incremental_column_value)
-                    .join(state, state.c.job_id == jobs_table.c.job_id)
-                    .where(jobs_table.c.job_id == job_id)
-                ).all()
-                found += [
-                    (job_id, gen, value)
-                    for gen, value in rows
-                    if value is not None and not value.startswith(f"g{gen}:")
-                ]
-            elif connector == "singer":
-                state = models.singer_state
-                rows = conn.execute(
-                    select(jobs_table.c.state_generation, state.c.state_file)
-                    .join(state, state.c.job_id == jobs_table.c.job_id)
-                    .where(jobs_table.c.job_id == job_id)
-                ).all()
-                found += [
-                    (job_id, gen, state_file)
-                    for gen, state_file in rows
-                    for bookmark in state_file["bookmarks"].values()
-                    if bookmark["generation"] != gen
-                ]
-            else:
-                state = models.object_state
-                rows = conn.execute(
-                    select(jobs_table.c.state_generation, state.c.object_key)
-                    .join(state, state.c.job_id == jobs_table.c.job_id)
-                    .where(jobs_table.c.job_id == job_id)
-                ).all()
-                found += [(job_id, gen, key) for gen, key in rows if not key.startswith(f"g{gen}/")]
+            column, is_current = TAGGED_STATE[connector]
+            rows = conn.execute(
+                select(jobs_table.c.state_generation, column)
+                .join(column.table, column.table.c.job_id == jobs_table.c.job_id)
+                .where(jobs_table.c.job_id == job_id)
+            )
+            found += [(job_id, gen, value) for gen, value in rows if not is_current(gen, value)]
             conn.rollback()
     return found
 

@@ -73,6 +73,17 @@ consumer_offset = Table(
 )
 
 
+HOST_JOBS = JobsTable(
+    platform_job,
+    job_id="id",
+    pipeline_id="pipeline",
+    customer_id="tenant",
+    connector="kind",
+    load_type="mode",
+    generation="gen",
+)
+
+
 class KafkaResetStrategy(ResetStrategy):
     """The host's own connector, registered in code."""
 
@@ -91,15 +102,7 @@ def host(database_url, schema_engine):
     app.config.update(TESTING=True, SQLALCHEMY_DATABASE_URI=database_url)
     db = SQLAlchemy(app)
     tables = StateTables(
-        jobs=JobsTable(
-            platform_job,
-            job_id="id",
-            pipeline_id="pipeline",
-            customer_id="tenant",
-            connector="kind",
-            load_type="mode",
-            generation="gen",
-        ),
+        jobs=HOST_JOBS,
         jdbc=JdbcStateTable(watermark, job_id="job", value="high_water_mark"),
         singer=SingerStateTable(tap_state, job_id="job", state_file="document"),
         objects=ObjectStateTable(
@@ -174,15 +177,7 @@ def test_singer_state_file_in_a_wrapped_json_column(database_url, schema_engine)
     app.config.update(SQLALCHEMY_DATABASE_URI=database_url)
     db = SQLAlchemy(app)
     tables = StateTables(
-        jobs=JobsTable(
-            platform_job,
-            job_id="id",
-            pipeline_id="pipeline",
-            customer_id="tenant",
-            connector="kind",
-            load_type="mode",
-            generation="gen",
-        ),
+        jobs=HOST_JOBS,
         singer=SingerStateTable(wrapped_state, job_id="job", state_file="document"),
     )
     JobStateReset(app, db=db, tables=tables)
