@@ -1,5 +1,7 @@
 """Reset the incremental state of data-platform sync jobs from a Flask app."""
 
+__version__ = "0.1.0"  # first: modules imported below read it
+
 from .errors import (
     ConfigurationError,
     JobNotFoundError,
@@ -22,8 +24,6 @@ from .tables import (
     SingerStateTable,
     StateTables,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ConfigurationError",

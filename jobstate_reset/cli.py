@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 from .arguments import validated
 from .errors import JobStateResetError
 from .identity import CLI_ACTOR
+from .openapi import build_openapi
 from .schemas import (
     HistoryPageSchema,
     HistoryQuerySchema,
@@ -111,6 +112,12 @@ def history_command(job_id: str, limit: int, cursor: str | None) -> None:
     """List a job's resets, newest first."""
     cursor = validated(HistoryQuerySchema(), {"cursor": cursor} if cursor else {})["cursor"]
     _echo_json(HistoryPageSchema().dump(_extension().history(job_id, limit=limit, cursor=cursor)))
+
+
+@jobstate_cli.command("openapi")
+def openapi_command() -> None:
+    """Print the OpenAPI 3 document of the plugin's routes."""
+    _echo_json(build_openapi(current_app))
 
 
 @jobstate_cli.command("init-db")

@@ -31,6 +31,18 @@ SETTINGS = (
         "Request header whose value (first 128 characters) is kept in the reset history.",
     ),
     Setting(
+        "JOBSTATE_RESET_IDENTITY",
+        None,
+        "The host's identity callable (request -> Principal or None), or its import path "
+        '"package.module:function". The identity= argument of JobStateReset wins over it.',
+    ),
+    Setting(
+        "JOBSTATE_RESET_ALLOW_ANONYMOUS",
+        False,
+        "With no identity callable, let every request in as 'anonymous', for every "
+        "customer's jobs. Off by default: without an identity callable every route answers 401.",
+    ),
+    Setting(
         "JOBSTATE_RESET_MAX_BODY_BYTES",
         65536,
         "Largest request body the plugin's routes read; a larger one gets 413.",

@@ -46,6 +46,30 @@ class JobStateResetError(Exception):
         """The response body, shaped by ErrorSchema."""
         return {"detail": self.detail}
 
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class NotAuthenticatedError(JobStateResetError):
+    """The request carries no credentials the host's identity callable accepts."""
+
+    status_code = 401
+
+    def __init__(self) -> None:
+        super().__init__("Authentication required: send a valid access token in Authorization")
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="jobstate-reset"'}
+
+
+class NotAllowedError(JobStateResetError):
+    """The caller may read job state but not reset it."""
+
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__("Not allowed to reset job state")
+
 
 class ConfigurationError(JobStateResetError):
     """The extension was set up wrongly; raised at start-up, never per request."""
@@ -154,7 +178,7 @@ def install_error_handlers(blueprint: Blueprint) -> None:
 def _handle_plugin_error(error: JobStateResetError) -> Response:
     if error.status_code is None:
         return _handle_unexpected_error(error)
-    return json_response(_error_schema.dump(error.body()), error.status_code)
+    return json_response(_error_schema.dump(error.body()), error.status_code, error.headers())
 
 
 def _handle_http_error(error: HTTPException) -> Response:

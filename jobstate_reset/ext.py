@@ -9,13 +9,14 @@ from flask import Flask, Request, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+from werkzeug.utils import import_string
 
 from . import models
 from .cli import jobstate_cli
 from .config import apply_defaults
-from .errors import ConfigurationError
+from .errors import ConfigurationError, NotAuthenticatedError
 from .history import HistoryPage
-from .identity import ANONYMOUS, IdentityLoader, Principal
+from .identity import ANONYMOUS, ANONYMOUS_PRINCIPAL, IdentityLoader, Principal
 from .routing import register_converters
 from .runs import Run, begin_run
 from .service import (
@@ -42,7 +43,8 @@ class JobStateReset:
     registered on the app). ``tables`` says where jobs and their state live
     (default: :mod:`jobstate_reset.models`). ``strategies`` are strategy
     instances that replace the installed ones for their connector types.
-    ``identity`` is the host's callable from a request to a Principal (or None).
+    ``identity`` is the host's callable from a request to a Principal (or None);
+    without one, every route answers 401 unless ``JOBSTATE_RESET_ALLOW_ANONYMOUS``.
     """
 
     def __init__(
@@ -80,6 +82,8 @@ class JobStateReset:
                 "app: call db.init_app(app) before JobStateReset.init_app(app)."
             )
         apply_defaults(app.config)
+        if isinstance(app.config["JOBSTATE_RESET_IDENTITY"], str):
+            import_string(app.config["JOBSTATE_RESET_IDENTITY"])  # a typo fails at start-up
         register_converters(app)
         self._db_by_app[app] = db
         app.extensions[EXTENSION_KEY] = self
@@ -104,9 +108,22 @@ class JobStateReset:
         models.metadata.create_all(engine, tables=tables)
         return [table.name for table in tables]
 
-    def identify(self, request: Request) -> Principal | None:
-        """The caller of ``request``, from the host's identity callable."""
-        return None if self.identity is None else self.identity(request)
+    def authenticate(self, request: Request) -> Principal:
+        """The caller of ``request``; NotAuthenticatedError (401) unless one is known.
+
+        Fails closed: without an identity callable only
+        ``JOBSTATE_RESET_ALLOW_ANONYMOUS`` lets a request in; with one, a None
+        answer or a principal that names no customer is refused.
+        """
+        identity = self.identity or _configured_identity(current_app.config)
+        if identity is None:
+            if current_app.config["JOBSTATE_RESET_ALLOW_ANONYMOUS"]:
+                return ANONYMOUS_PRINCIPAL
+            raise NotAuthenticatedError()
+        principal = identity(request)
+        if principal is None or not principal.customer_id:
+            raise NotAuthenticatedError()
+        return principal
 
     def owned_tables(self) -> list[Table]:
         """The tables of the reference schema this extension uses (``init-db`` creates them)."""
@@ -128,9 +145,13 @@ class JobStateReset:
         dry_run: bool = False,
         actor: str = ANONYMOUS,
         request_id: str | None = None,
+        customer_id: str | None = None,
     ) -> ResetOutcome:
-        """Reset a job's state (Singer: optionally only some streams), as the route does."""
-        request = ResetRequest(_streams(streams), dry_run, actor, request_id)
+        """Reset a job's state (Singer: optionally only some streams), as the route does.
+
+        ``customer_id`` limits it to that customer's jobs (others are not found).
+        """
+        request = ResetRequest(_streams(streams), dry_run, actor, request_id, customer_id)
         return reset_job_state(self.session, self.tables, self.registry, job_id, request)
 
     def reset_pipeline(
@@ -140,18 +161,26 @@ class JobStateReset:
         dry_run: bool = False,
         actor: str = ANONYMOUS,
         request_id: str | None = None,
+        customer_id: str | None = None,
     ) -> PipelineOutcome:
-        """Reset every job of a pipeline in one transaction."""
-        request = ResetRequest(None, dry_run, actor, request_id)
+        """Reset every job of a pipeline (of ``customer_id``'s jobs) in one transaction."""
+        request = ResetRequest(None, dry_run, actor, request_id, customer_id)
         return reset_pipeline(self.session, self.tables, self.registry, pipeline_id, request)
 
-    def inspect(self, job_id: str) -> JobStateView:
+    def inspect(self, job_id: str, *, customer_id: str | None = None) -> JobStateView:
         """The job's connector, generation, state and last reset."""
-        return inspect_job(self.session, self.tables, self.registry, job_id)
+        return inspect_job(self.session, self.tables, self.registry, job_id, customer_id)
 
-    def history(self, job_id: str, *, limit: int = 20, cursor: str | None = None) -> HistoryPage:
+    def history(
+        self,
+        job_id: str,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        customer_id: str | None = None,
+    ) -> HistoryPage:
         """The job's resets, newest first."""
-        return job_history(self.session, self.tables, job_id, limit, cursor)
+        return job_history(self.session, self.tables, job_id, limit, cursor, customer_id)
 
     def begin_run(self, job_id: str) -> Run:
         """Start a run of a job: its state and generation, read in a short transaction.
@@ -173,6 +202,11 @@ class JobStateReset:
             _extension=self,
             _app=app,
         )
+
+
+def _configured_identity(config) -> IdentityLoader | None:
+    identity = config["JOBSTATE_RESET_IDENTITY"]
+    return import_string(identity) if isinstance(identity, str) else identity
 
 
 def _streams(streams: Sequence[str] | None) -> tuple[str, ...] | None:

@@ -30,7 +30,14 @@ def normal_job_id(job_id_as_written: str) -> str:
     return str(job_id)
 
 
-def lock_job(session: Session, jobs: JobsTable, job_id: str, *, shared: bool = False) -> Job | None:
+def lock_job(
+    session: Session,
+    jobs: JobsTable,
+    job_id: str,
+    *,
+    shared: bool = False,
+    customer_id: str | None = None,
+) -> Job | None:
     """Read the job and hold a lock on its row until the transaction ends.
 
     Every writer of a job's state takes the exclusive lock first, so writers of
@@ -38,16 +45,20 @@ def lock_job(session: Session, jobs: JobsTable, job_id: str, *, shared: bool = F
     then state rows). ``shared`` takes a share lock instead: enough to read the
     generation and the state with no reset committing in between. SQLite has
     no row locks and renders no FOR UPDATE: there, the database-wide write lock
-    is all there is.
+    is all there is. With ``customer_id``, another customer's job is not found.
     """
-    row = session.execute(
-        _select_jobs(jobs).where(jobs.column("job_id") == job_id).with_for_update(read=shared)
-    ).one_or_none()
+    query = _select_jobs(jobs, customer_id).where(jobs.column("job_id") == job_id)
+    row = session.execute(query.with_for_update(read=shared)).one_or_none()
     return None if row is None else Job(**row._mapping)
 
 
 def lock_pipeline_jobs(
-    session: Session, jobs: JobsTable, pipeline_id: str, *, shared: bool = False
+    session: Session,
+    jobs: JobsTable,
+    pipeline_id: str,
+    *,
+    shared: bool = False,
+    customer_id: str | None = None,
 ) -> list[Job]:
     """Read every job of the pipeline and lock their rows, in job id order.
 
@@ -56,7 +67,7 @@ def lock_pipeline_jobs(
     cannot close a cycle with them either.
     """
     rows = session.execute(
-        _select_jobs(jobs)
+        _select_jobs(jobs, customer_id)
         .where(jobs.column("pipeline_id") == pipeline_id)
         .order_by(jobs.column("job_id"))
         .with_for_update(read=shared)
@@ -64,8 +75,11 @@ def lock_pipeline_jobs(
     return [Job(**row._mapping) for row in rows]
 
 
-def _select_jobs(jobs: JobsTable):
-    return select(*(jobs.column(f.name).label(f.name) for f in fields(Job)))
+def _select_jobs(jobs: JobsTable, customer_id: str | None):
+    query = select(*(jobs.column(f.name).label(f.name) for f in fields(Job)))
+    if customer_id is not None:
+        query = query.where(jobs.column("customer_id") == customer_id)
+    return query
 
 
 def bump_generation(session: Session, jobs: JobsTable, job: Job) -> int:

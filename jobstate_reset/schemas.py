@@ -6,7 +6,7 @@ dumped from the service's outcome objects.
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, post_dump, validate
+from marshmallow import RAISE, Schema, fields, post_dump, validate
 
 from .history import MAX_PAGE
 
@@ -25,7 +25,7 @@ class ResetQuerySchema(Schema):
     """Query string of the reset routes."""
 
     class Meta:
-        unknown = EXCLUDE  # gateways add parameters of their own
+        unknown = RAISE  # a misspelt dry_run must not turn a preview into a reset
 
     dry_run = fields.Boolean(load_default=False)
 
@@ -44,37 +44,64 @@ class ResetBodySchema(Schema):
     )
 
 
+class PipelineBodySchema(Schema):
+    """Optional body of ``POST .../pipelines/<pipeline_id>/reset-state``: nothing, or ``{}``.
+
+    A pipeline reset always resets every job's whole state; ``streams`` is refused.
+    """
+
+    class Meta:
+        unknown = RAISE
+
+
+class NoQuerySchema(Schema):
+    """The query string of the routes that take none: any parameter is an error."""
+
+    class Meta:
+        unknown = RAISE
+
+
 class HistoryQuerySchema(Schema):
     """Query string of ``GET .../jobs/<job_id>/state/history``."""
 
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE
 
     limit = fields.Integer(load_default=DEFAULT_PAGE, validate=validate.Range(1, MAX_PAGE))
     cursor = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^[0-9]{1,19}\Z", error="Not a cursor this route gave out."),
+        validate=validate.Regexp(r"^[0-9]{1,19}$", error="Not a cursor this route gave out."),
     )
 
 
 # ---- responses ------------------------------------------------------------
+# Response fields are marked required and typed for the OpenAPI document (they
+# are only ever dumped), so its response schemas say exactly what is sent.
+
+
+def _constant(value, type_: str) -> fields.Constant:
+    return fields.Constant(value, required=True, metadata={"type": type_, "enum": [value]})
+
+
+def _text(method: str) -> fields.Method:
+    return fields.Method(method, required=True, metadata={"type": "string"})
 
 
 class _SuccessSchema(Schema):
     """The API doc's three fields; subclasses say what ``detail`` names."""
 
-    status = fields.Constant(True)
-    detail = fields.Method("success_detail")
-    message = fields.Constant(NEXT_RUN_MESSAGE)
+    status = _constant(True, "boolean")
+    detail = _text("success_detail")
+    message = _constant(NEXT_RUN_MESSAGE, "string")
 
 
 class _PreviewSchema(Schema):
     """The doc's three fields for a dry run, plus ``dry_run``."""
 
-    status = fields.Constant(True)
-    detail = fields.Method("preview_detail")
-    message = fields.Constant(PREVIEW_MESSAGE)
-    dry_run = fields.Constant(True)
+    status = _constant(True, "boolean")
+    detail = _text("preview_detail")
+    message = _constant(PREVIEW_MESSAGE, "string")
+    dry_run = _constant(True, "boolean")
 
 
 class ResetResponseSchema(_SuccessSchema):
@@ -87,14 +114,14 @@ class ResetResponseSchema(_SuccessSchema):
 class StreamResetResponseSchema(ResetResponseSchema):
     """200 body of a per-stream (Singer) reset."""
 
-    streams = fields.List(fields.String())
+    streams = fields.List(fields.String(), required=True)
 
 
 class ResetPreviewSchema(_PreviewSchema):
     """200 body of ``?dry_run=true``: the doc's fields plus what would be cleared."""
 
-    streams = fields.List(fields.String(), allow_none=True)
-    would_clear = fields.Raw(attribute="previous_state")
+    streams = fields.List(fields.String(), metadata={"description": "the streams, if given"})
+    would_clear = fields.Raw(attribute="previous_state", required=True, allow_none=True)
 
     def preview_detail(self, outcome) -> str:
         return f"Dry run: state for job_id {outcome.job_id} would be reset"
@@ -109,66 +136,73 @@ class ResetPreviewSchema(_PreviewSchema):
 class PipelineResetResponseSchema(_SuccessSchema):
     """200 body of ``POST .../pipelines/<pipeline_id>/reset-state``, from a PipelineOutcome."""
 
-    job_ids = fields.Function(lambda outcome: [job.job_id for job in outcome.jobs])
+    job_ids = fields.Function(
+        lambda outcome: [job.job_id for job in outcome.jobs],
+        required=True,
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
 
     def success_detail(self, outcome) -> str:
         return f"Successfully reset state for pipeline_id {outcome.pipeline_id}"
 
 
 class JobPreviewSchema(Schema):
-    job_id = fields.String()
-    would_clear = fields.Raw(attribute="previous_state")
+    job_id = fields.String(required=True)
+    would_clear = fields.Raw(attribute="previous_state", required=True, allow_none=True)
 
 
 class PipelinePreviewSchema(_PreviewSchema):
     """200 body of a pipeline reset with ``?dry_run=true``."""
 
-    jobs = fields.List(fields.Nested(JobPreviewSchema))
+    jobs = fields.List(fields.Nested(JobPreviewSchema), required=True)
 
     def preview_detail(self, outcome) -> str:
         return f"Dry run: state for pipeline_id {outcome.pipeline_id} would be reset"
 
 
 class LastResetSchema(Schema):
-    at = fields.DateTime(format="iso")
-    actor = fields.String()
+    at = fields.DateTime(format="iso", required=True)
+    actor = fields.String(required=True)
 
 
 class JobStateSchema(Schema):
     """200 body of ``GET .../jobs/<job_id>/state``, from a JobStateView."""
 
-    job_id = fields.String()
-    connector = fields.String()
-    load_type = fields.String(allow_none=True)
-    generation = fields.Integer()
+    job_id = fields.String(required=True)
+    connector = fields.String(required=True)
+    load_type = fields.String(required=True, allow_none=True)
+    generation = fields.Integer(required=True)
     state = fields.Raw(
+        required=True,
         allow_none=True,
         metadata={
             "description": 'JDBC {"incremental_column_value": ...}; Singer the state file; '
             'S3/Azure {"files": count, "last_modified": newest or null}'
         },
     )
-    last_reset = fields.Nested(LastResetSchema, allow_none=True)
+    last_reset = fields.Nested(LastResetSchema, required=True, allow_none=True)
 
 
 class HistoryEntrySchema(Schema):
-    job_id = fields.String()
-    connector = fields.String()
-    load_type = fields.String(allow_none=True)
-    actor = fields.String()
-    at = fields.DateTime(format="iso")
-    request_id = fields.String(allow_none=True)
-    generation_before = fields.Integer()
-    generation_after = fields.Integer()
-    streams = fields.List(fields.String(), allow_none=True)
-    previous_state = fields.Raw(allow_none=True)
+    job_id = fields.String(required=True)
+    connector = fields.String(required=True)
+    load_type = fields.String(required=True, allow_none=True)
+    actor = fields.String(required=True)
+    at = fields.DateTime(format="iso", required=True)
+    request_id = fields.String(required=True, allow_none=True)
+    generation_before = fields.Integer(required=True)
+    generation_after = fields.Integer(required=True)
+    streams = fields.List(fields.String(), required=True, allow_none=True)
+    previous_state = fields.Raw(required=True, allow_none=True)
 
 
 class HistoryPageSchema(Schema):
     """200 body of ``GET .../jobs/<job_id>/state/history``: newest first."""
 
-    items = fields.List(fields.Nested(HistoryEntrySchema))
-    next = fields.String(allow_none=True, metadata={"description": "cursor of the next page"})
+    items = fields.List(fields.Nested(HistoryEntrySchema), required=True)
+    next = fields.String(
+        required=True, allow_none=True, metadata={"description": "cursor of the next page"}
+    )
 
 
 class ErrorSchema(Schema):

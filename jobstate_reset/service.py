@@ -35,6 +35,7 @@ class ResetRequest:
     dry_run: bool = False
     actor: str = "anonymous"
     request_id: str | None = None
+    customer_id: str | None = None  # only this customer's jobs; None: any (trusted callers)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,12 @@ def reset_job_state(
     if request.streams is not None and not request.streams:
         raise RequestValidationError("No streams given", {"streams": ["Name at least one."]})
     with locked_job(
-        session, tables.jobs, job_id_as_written, "State reset", shared=request.dry_run
+        session,
+        tables.jobs,
+        job_id_as_written,
+        "State reset",
+        shared=request.dry_run,
+        customer_id=request.customer_id,
     ) as job:
         strategy = registry.for_connector(job.connector)
         outcome = _reset_locked(session, tables, job, strategy, request)
@@ -122,7 +128,13 @@ def reset_pipeline(
     if pipeline_id is None:
         raise PipelineNotFoundError(pipeline_id_as_written)
     with job_transaction(session, "Pipeline reset", f"pipeline_id {pipeline_id}"):
-        jobs = lock_pipeline_jobs(session, tables.jobs, pipeline_id, shared=request.dry_run)
+        jobs = lock_pipeline_jobs(
+            session,
+            tables.jobs,
+            pipeline_id,
+            shared=request.dry_run,
+            customer_id=request.customer_id,
+        )
         if not jobs:
             raise PipelineNotFoundError(pipeline_id_as_written)
         strategies = [registry.for_connector(job.connector) for job in jobs]
@@ -137,11 +149,20 @@ def reset_pipeline(
 
 
 def inspect_job(
-    session: Session, tables: StateTables, registry: StrategyRegistry, job_id_as_written: str
+    session: Session,
+    tables: StateTables,
+    registry: StrategyRegistry,
+    job_id_as_written: str,
+    customer_id: str | None = None,
 ) -> JobStateView:
     """The job's connector, generation, state and last reset, read consistently."""
     with locked_job(
-        session, tables.jobs, job_id_as_written, "State inspection", shared=True
+        session,
+        tables.jobs,
+        job_id_as_written,
+        "State inspection",
+        shared=True,
+        customer_id=customer_id,
     ) as job:
         state = registry.for_connector(job.connector).read_state(session, job)
         last = history.last_reset(session, job.job_id)
@@ -154,9 +175,17 @@ def job_history(
     job_id_as_written: str,
     limit: int,
     cursor: str | None,
+    customer_id: str | None = None,
 ) -> history.HistoryPage:
     """The job's resets, newest first, a page at a time."""
-    with locked_job(session, tables.jobs, job_id_as_written, "History read", shared=True) as job:
+    with locked_job(
+        session,
+        tables.jobs,
+        job_id_as_written,
+        "History read",
+        shared=True,
+        customer_id=customer_id,
+    ) as job:
         return history.history_page(session, job.job_id, limit, cursor)
 
 

@@ -40,16 +40,23 @@ def job_transaction(session: Session, action: str, subject: str) -> Iterator[Ses
 
 @contextmanager
 def locked_job(
-    session: Session, jobs: JobsTable, job_id_as_written: str, action: str, *, shared: bool = False
+    session: Session,
+    jobs: JobsTable,
+    job_id_as_written: str,
+    action: str,
+    *,
+    shared: bool = False,
+    customer_id: str | None = None,
 ) -> Iterator[Job]:
     """The job ``job_id_as_written`` names, its row locked, inside ``job_transaction``.
 
-    JobNotFoundError (with the id as written) for an unknown job and for text
-    that is not a job id at all.
+    JobNotFoundError (with the id as written) for an unknown job, for text
+    that is not a job id at all, and for a job of a customer other than
+    ``customer_id`` (when given): the three are indistinguishable.
     """
     job_id = normal_job_id(job_id_as_written)
     with job_transaction(session, action, f"job_id {job_id}"):
-        job = lock_job(session, jobs, job_id, shared=shared)
+        job = lock_job(session, jobs, job_id, shared=shared, customer_id=customer_id)
         if job is None:
             raise JobNotFoundError(job_id_as_written)
         yield job

@@ -52,7 +52,11 @@ def engine(schema_engine):
 @pytest.fixture
 def app(database_url, engine):
     app = Flask("jobstate_reset_test_host")
-    app.config.update(TESTING=True, SQLALCHEMY_DATABASE_URI=database_url)
+    # Most tests are about state, not callers: they run as the anonymous caller.
+    # tests/test_security.py covers the identity hook and tenant isolation.
+    app.config.update(
+        TESTING=True, SQLALCHEMY_DATABASE_URI=database_url, JOBSTATE_RESET_ALLOW_ANONYMOUS=True
+    )
     db = SQLAlchemy(app)
     JobStateReset(app, db=db)
     yield app

@@ -16,7 +16,9 @@ README = Path(__file__).parents[1] / "README.rst"
 
 def host_app(database_url, **config):
     app = Flask("host")
-    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, **config)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=database_url, JOBSTATE_RESET_ALLOW_ANONYMOUS=True, **config
+    )
     return app
 
 

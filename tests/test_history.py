@@ -102,7 +102,9 @@ def test_unknown_job_is_404(client, engine):
 
 
 def test_actor_comes_from_the_hosts_identity(app, engine, extension):
-    extension.identity = lambda request: Principal(actor=request.headers.get("X-User", "?"))
+    extension.identity = lambda request: Principal(
+        customer_id="customer-1", actor=request.headers.get("X-User", "?")
+    )
     job_id = add_job(engine, "jdbc", "incremental", state="1")
     client = app.test_client()
     client.post(f"/platform/jobs/{job_id}/reset-state", headers={"X-User": "ana@example.com"})

@@ -99,7 +99,9 @@ def host(database_url, schema_engine):
     host_metadata.drop_all(schema_engine)
     host_metadata.create_all(schema_engine)
     app = Flask("host_with_own_tables")
-    app.config.update(TESTING=True, SQLALCHEMY_DATABASE_URI=database_url)
+    app.config.update(
+        TESTING=True, SQLALCHEMY_DATABASE_URI=database_url, JOBSTATE_RESET_ALLOW_ANONYMOUS=True
+    )
     db = SQLAlchemy(app)
     tables = StateTables(
         jobs=HOST_JOBS,
@@ -174,7 +176,7 @@ wrapped_state = Table(
 def test_singer_state_file_in_a_wrapped_json_column(database_url, schema_engine):
     host_metadata.create_all(schema_engine)
     app = Flask("host_with_wrapped_json")
-    app.config.update(SQLALCHEMY_DATABASE_URI=database_url)
+    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, JOBSTATE_RESET_ALLOW_ANONYMOUS=True)
     db = SQLAlchemy(app)
     tables = StateTables(
         jobs=HOST_JOBS,

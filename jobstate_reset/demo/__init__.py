@@ -5,7 +5,8 @@
 ``DATABASE_URL`` picks another database; the default is ``demo.db`` in the
 app's instance folder. Tables are created and the API doc's jobs seeded on
 start-up; jobs already present are left alone, so a reset survives a restart
-(delete the database file to start over).
+(delete the database file to start over). Callers send one of the tokens of
+:mod:`jobstate_reset.demo.identity` in ``Authorization``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from .. import JobStateReset, models
+from .identity import demo_identity
 from .seed import seed_demo_jobs
 
 
@@ -27,7 +29,7 @@ def create_app(database_url: str | None = None) -> Flask:
         database_url or os.environ.get("DATABASE_URL") or default_url
     )
     db = SQLAlchemy(app)
-    JobStateReset(app, db=db)
+    JobStateReset(app, db=db, identity=demo_identity)
     with app.app_context():
         models.metadata.create_all(db.engine)
         seed_demo_jobs(db.session)

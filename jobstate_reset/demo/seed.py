@@ -1,4 +1,4 @@
-"""The demo's jobs: the three of the API doc plus two more JDBC load types."""
+"""The demo's jobs: the three of the API doc, two more JDBC load types, another customer's."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from .. import models
 from ..models import object_key_digest
 
 CUSTOMER_ID = "demo-customer"
+OTHER_CUSTOMER_ID = "other-demo-customer"
 
 JDBC_PIPELINE = "1b33ad2f_33d3_4837_9eeb_83c82c8b909d"
 SINGER_PIPELINE = "a9f82c14_7e21_4b5a_8c9d_12345abcdef0"
 S3_PIPELINE = "c5d92e18_4f31_4a2b_9c8d_67890fghijk0"
+OTHER_PIPELINE = "d7e4f1a2_5b6c_4d8e_9f01_23456789abcd"
 
 
 def _job(pipeline_id: str, index: int, connector: str, load_type: str, **settings) -> dict:
@@ -23,7 +25,7 @@ def _job(pipeline_id: str, index: int, connector: str, load_type: str, **setting
         "job_id": f"{pipeline_id}_{index}",
         "pipeline_id": pipeline_id,
         "job_index": index,
-        "customer_id": CUSTOMER_ID,
+        "customer_id": settings.get("customer_id", CUSTOMER_ID),
         "connector": connector,
         "load_type": load_type,
         "incremental_column_name": settings.get("incremental_column_name"),
@@ -127,6 +129,20 @@ DEMO_JOBS = [
                 ],
             )
         ],
+    ),
+    (
+        _job(
+            OTHER_PIPELINE,
+            0,
+            "jdbc",
+            "incremental",
+            customer_id=OTHER_CUSTOMER_ID,
+            incremental_column_name="id",
+            incremental_column_type="number",
+            primary_keys=["id"],
+            input={"table_schema": "sales", "table_name": "invoices", "column_include_list": None},
+        ),
+        [(models.jdbc_state, [{"incremental_column_value": "9120"}])],
     ),
 ]
 
