@@ -1,7 +1,7 @@
 """``flask jobstate ...``: the same use cases as the routes, for operators.
 
-Output is the routes' JSON; errors print the routes' ``detail`` on stderr and
-exit 1. Destructive commands ask first unless given ``--yes``.
+Output is the routes' JSON; errors print the routes' JSON error body on stderr
+and exit 1. Destructive commands ask first unless given ``--yes``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _echo_json(body) -> None:
 
 
 def _reports_errors(command: Callable) -> Callable:
-    """Print a JobStateResetError's detail (as the API would send it) and exit 1."""
+    """Print a JobStateResetError's body (as the API would send it) on stderr; exit 1."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -51,9 +51,7 @@ def _reports_errors(command: Callable) -> Callable:
         except JobStateResetError as error:
             if error.status_code is None:
                 raise
-            click.echo(f"Error: {error.detail}", err=True)
-            for field, messages in getattr(error, "errors", {}).items():
-                click.echo(f"  {field}: {messages}", err=True)
+            click.echo(json.dumps(error.body(), indent=2, ensure_ascii=False), err=True)
             sys.exit(1)
 
     return wrapper
@@ -121,6 +119,7 @@ def openapi_command() -> None:
 
 
 @jobstate_cli.command("init-db")
+@_reports_errors
 def init_db_command() -> None:
     """Create the plugin's tables that do not exist yet."""
     created = _extension().create_tables()

@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 # send a 10 KB path, and it has no business coming back whole.
 ECHOED_ID_LIMIT = 100
 
-DATABASE_ERROR_DETAIL = "Unable to complete state reset due to database error"
 UNEXPECTED_ERROR_DETAIL = "Internal server error"
 
 _error_schema = ErrorSchema()
@@ -134,12 +133,15 @@ class UnsupportedConnectorError(JobStateResetError):
 
 
 class StateDatabaseError(JobStateResetError):
-    """The database failed during a reset; everything was rolled back."""
+    """The database failed; everything was rolled back.
+
+    ``action`` names what failed; for a reset the detail is the API doc's own.
+    """
 
     status_code = 500
 
-    def __init__(self) -> None:
-        super().__init__(DATABASE_ERROR_DETAIL)
+    def __init__(self, action: str = "state reset") -> None:
+        super().__init__(f"Unable to complete {action} due to database error")
 
 
 def echo_id(text: str) -> str:

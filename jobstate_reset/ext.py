@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from flask import Flask, Request, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Table
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
 from . import models
 from .cli import jobstate_cli
 from .config import apply_defaults
-from .errors import ConfigurationError, NotAuthenticatedError
+from .errors import ConfigurationError, NotAuthenticatedError, StateDatabaseError
 from .history import HistoryPage
 from .identity import ANONYMOUS, ANONYMOUS_PRINCIPAL, IdentityLoader, Principal
 from .routing import register_converters
@@ -34,6 +37,7 @@ from .tables import StateTables, reference_tables
 from .views import create_blueprint
 
 EXTENSION_KEY = "jobstate_reset"
+logger = logging.getLogger("jobstate_reset")
 
 
 class JobStateReset:
@@ -96,16 +100,31 @@ class JobStateReset:
         """Use ``strategy`` for its connector types from now on."""
         self.registry.register(strategy)
 
-    @property
-    def session(self) -> Session:
-        """The current app context's Flask-SQLAlchemy session (not its scoped proxy)."""
-        return self._db_by_app[current_app._get_current_object()].session()
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session of its own for one use case, on the app's Flask-SQLAlchemy database.
+
+        Not the request's ``db.session``: a use case owns its transaction, so it
+        neither commits nor rolls back the host's work in that session, and on
+        MariaDB it reads from a snapshot taken after it locked the job, not from
+        whatever the host read earlier in the request.
+        """
+        db = self._db_by_app[current_app._get_current_object()]
+        session = db.session.session_factory()
+        try:
+            yield session
+        finally:
+            session.close()
 
     def create_tables(self) -> list[str]:
         """Create the tables of :meth:`owned_tables` that are missing; returns their names."""
         tables = self.owned_tables()
         engine = self._db_by_app[current_app._get_current_object()].engine
-        models.metadata.create_all(engine, tables=tables)
+        try:
+            models.metadata.create_all(engine, tables=tables)
+        except SQLAlchemyError as exc:
+            logger.error("Creating the plugin's tables failed", exc_info=exc)
+            raise StateDatabaseError("table creation") from exc
         return [table.name for table in tables]
 
     def authenticate(self, request: Request) -> Principal:
@@ -152,7 +171,8 @@ class JobStateReset:
         ``customer_id`` limits it to that customer's jobs (others are not found).
         """
         request = ResetRequest(_streams(streams), dry_run, actor, request_id, customer_id)
-        return reset_job_state(self.session, self.tables, self.registry, job_id, request)
+        with self.session() as session:
+            return reset_job_state(session, self.tables, self.registry, job_id, request)
 
     def reset_pipeline(
         self,
@@ -165,33 +185,35 @@ class JobStateReset:
     ) -> PipelineOutcome:
         """Reset every job of a pipeline (of ``customer_id``'s jobs) in one transaction."""
         request = ResetRequest(None, dry_run, actor, request_id, customer_id)
-        return reset_pipeline(self.session, self.tables, self.registry, pipeline_id, request)
+        with self.session() as session:
+            return reset_pipeline(session, self.tables, self.registry, pipeline_id, request)
 
     def inspect(self, job_id: str, *, customer_id: str | None = None) -> JobStateView:
         """The job's connector, generation, state and last reset."""
-        return inspect_job(self.session, self.tables, self.registry, job_id, customer_id)
+        with self.session() as session:
+            return inspect_job(session, self.tables, self.registry, job_id, customer_id)
 
     def history(
         self,
         job_id: str,
         *,
         limit: int = 20,
-        cursor: str | None = None,
+        cursor: int | None = None,
         customer_id: str | None = None,
     ) -> HistoryPage:
         """The job's resets, newest first."""
-        return job_history(self.session, self.tables, job_id, limit, cursor, customer_id)
+        with self.session() as session:
+            return job_history(session, self.tables, job_id, limit, cursor, customer_id)
 
     def begin_run(self, job_id: str) -> Run:
         """Start a run of a job: its state and generation, read in a short transaction.
 
-        Needs an app context to find the app; the read itself runs in a fresh
-        one, so it neither uses nor commits the caller's session. The returned
-        handle holds no transaction or lock. See :class:`jobstate_reset.runs.Run`.
+        Needs an app context. The returned handle holds no transaction or
+        lock; see :class:`jobstate_reset.runs.Run`.
         """
         app = current_app._get_current_object()
-        with app.app_context():
-            start = begin_run(self.session, self.tables, self.registry, job_id)
+        with self.session() as session:
+            start = begin_run(session, self.tables, self.registry, job_id)
         job = start.job
         return Run(
             job_id=job.job_id,

@@ -54,9 +54,9 @@ def record_resets(session: Session, outcomes: list[ResetOutcome]) -> None:
                 "customer_id": o.customer_id,
                 "connector": o.connector,
                 "load_type": o.load_type,
-                "actor": o.actor,
+                "actor": _fit(o.actor, reset_history.c.actor),
                 "reset_at": o.at,
-                "request_id": o.request_id,
+                "request_id": _fit(o.request_id, reset_history.c.request_id),
                 "generation_before": o.generation_before,
                 "generation_after": o.generation_after,
                 "streams": list(o.streams) if o.streams is not None else None,
@@ -67,11 +67,16 @@ def record_resets(session: Session, outcomes: list[ResetOutcome]) -> None:
     )
 
 
-def history_page(session: Session, job_id: str, limit: int, cursor: str | None) -> HistoryPage:
+def _fit(text: str | None, column) -> str | None:
+    """Cut ``text`` to the column's length: a long actor name must not fail a reset."""
+    return None if text is None else text[: column.type.length]
+
+
+def history_page(session: Session, job_id: str, limit: int, cursor: int | None) -> HistoryPage:
     """Up to ``limit`` entries older than ``cursor`` (a value of ``HistoryPage.next``)."""
     query = select(*_ENTRY_COLUMNS).where(reset_history.c.job_id == job_id)
     if cursor is not None:
-        query = query.where(reset_history.c.id < int(cursor))
+        query = query.where(reset_history.c.id < cursor)
     rows = session.execute(query.order_by(reset_history.c.id.desc()).limit(limit + 1)).all()
     items = [HistoryEntry(**row._mapping) for row in rows[:limit]]
     return HistoryPage(items, str(items[-1].id) if len(rows) > limit else None)

@@ -94,8 +94,8 @@ class Run:
     """A run's handle, from ``JobStateReset.begin_run``.
 
     Holds plain data only (no session, no connection), so it may outlive the
-    request or CLI context that created it; each call pushes a fresh app
-    context of its own, with a session of its own.
+    request or CLI context that created it; each call pushes an app context
+    and opens a session of its own.
     """
 
     job_id: str
@@ -114,13 +114,13 @@ class Run:
         May be called more than once (checkpoints) while no reset intervenes.
         """
         ext = self._extension
-        with self._app.app_context():
+        with self._app.app_context(), ext.session() as session:
             return commit_run(
-                ext.session, ext.tables, ext.registry, self.job_id, self.generation, new_state
+                session, ext.tables, ext.registry, self.job_id, self.generation, new_state
             )
 
     def processed(self, keys: Iterable[str]) -> dict[str, str]:
         """S3/Azure: which of ``keys`` were processed, with their recorded LastModified."""
         ext = self._extension
-        with self._app.app_context():
-            return processed_objects(ext.session, ext.registry, self.job_id, self.connector, keys)
+        with self._app.app_context(), ext.session() as session:
+            return processed_objects(session, ext.registry, self.job_id, self.connector, keys)

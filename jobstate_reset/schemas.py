@@ -68,9 +68,11 @@ class HistoryQuerySchema(Schema):
         unknown = RAISE
 
     limit = fields.Integer(load_default=DEFAULT_PAGE, validate=validate.Range(1, MAX_PAGE))
-    cursor = fields.String(
+    # The cursor is the id of the last record of the previous page (BIGINT).
+    cursor = fields.Integer(
         load_default=None,
-        validate=validate.Regexp(r"^[0-9]{1,19}$", error="Not a cursor this route gave out."),
+        strict=False,
+        validate=validate.Range(min=1, max=2**63 - 1, error="Not a cursor this route gave out."),
     )
 
 

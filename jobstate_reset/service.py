@@ -174,7 +174,7 @@ def job_history(
     tables: StateTables,
     job_id_as_written: str,
     limit: int,
-    cursor: str | None,
+    cursor: int | None,
     customer_id: str | None = None,
 ) -> history.HistoryPage:
     """The job's resets, newest first, a page at a time."""

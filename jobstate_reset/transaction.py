@@ -32,7 +32,7 @@ def job_transaction(session: Session, action: str, subject: str) -> Iterator[Ses
     except SQLAlchemyError as exc:
         _roll_back(session)
         logger.error("%s of %s failed and was rolled back", action, subject, exc_info=exc)
-        raise StateDatabaseError() from exc
+        raise StateDatabaseError(action.lower()) from exc
     except BaseException:
         _roll_back(session)
         raise

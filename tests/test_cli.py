@@ -64,12 +64,16 @@ def test_streams(runner, engine):
 def test_errors_exit_non_zero_with_the_apis_message(runner, engine):
     result = runner.invoke(args=["jobstate", "reset", "invalid_job_id", "--yes"])
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: job_id invalid_job_id not found"
+    assert json.loads(result.output) == {"detail": "job_id invalid_job_id not found"}
 
     job_id = add_job(engine, "singer", "INCREMENTAL", state=SINGER_STATE)
     result = runner.invoke(args=["jobstate", "reset", job_id, "--stream", "nope", "--yes"])
     assert result.exit_code == 1
-    assert f"Error: Unknown streams for job_id {job_id}: nope" in result.output
+    assert json.loads(result.output) == {
+        "detail": f"Unknown streams for job_id {job_id}: nope",
+        "errors": {"streams": ["Unknown stream: nope"]},
+        "known_streams": ["customers", "orders"],
+    }
 
 
 def test_reset_pipeline(runner, engine):
@@ -86,7 +90,8 @@ def test_reset_pipeline(runner, engine):
     assert json.loads(result.output)["job_ids"] == jobs
     assert [jdbc_value(engine, job) for job in jobs] == [None, None]
     missing = runner.invoke(args=["jobstate", "reset-pipeline", "nope", "--yes"])
-    assert (missing.exit_code, missing.output.strip()) == (1, "Error: pipeline_id nope not found")
+    assert missing.exit_code == 1
+    assert json.loads(missing.output) == {"detail": "pipeline_id nope not found"}
 
 
 def test_show(runner, engine):

@@ -86,6 +86,9 @@ def test_failed_resets_and_previews_leave_no_record(client, engine):
         ({"limit": "x"}, "limit"),
         ({"cursor": "abc"}, "cursor"),
         ({"cursor": "1" * 20}, "cursor"),
+        ({"cursor": "9223372036854775808"}, "cursor"),
+        ({"cursor": "0"}, "cursor"),
+        ({"cursor": "-1"}, "cursor"),
     ],
 )
 def test_bad_paging_is_422(client, engine, query, field):
@@ -113,6 +116,15 @@ def test_actor_comes_from_the_hosts_identity(app, engine, extension):
     assert client.get(f"/platform/jobs/{job_id}/state").json["last_reset"]["actor"] == (
         "ana@example.com"
     )
+
+
+def test_a_long_actor_is_cut(app, engine, extension):
+    extension.identity = lambda request: Principal(customer_id="customer-1", actor="a" * 300)
+    job_id = add_job(engine, "jdbc", "incremental", state="1")
+    client = app.test_client()
+    assert client.post(f"/platform/jobs/{job_id}/reset-state").status_code == 200
+    [entry] = client.get(history_url(job_id)).json["items"]
+    assert entry["actor"] == "a" * 255
 
 
 def test_a_long_request_id_is_cut(client, engine):

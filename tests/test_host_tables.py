@@ -225,3 +225,55 @@ def test_a_connector_of_the_hosts_own(host, schema_engine):
 
 def test_unknown_job_on_host_tables(host, schema_engine):
     assert reset(host, new_pipeline_id() + "_0").status_code == 404
+
+
+@pytest.fixture
+def host_app(database_url, schema_engine, backend):
+    """The host with its own tables, its PostgreSQL sessions in another time zone."""
+    host_metadata.drop_all(schema_engine)
+    host_metadata.create_all(schema_engine)
+    app = Flask("host_runs")
+    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, JOBSTATE_RESET_ALLOW_ANONYMOUS=True)
+    if backend == "postgresql":
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": "-c timezone=Europe/Berlin"}
+        }
+    db = SQLAlchemy(app)
+    JobStateReset(
+        app,
+        db=db,
+        tables=StateTables(
+            jobs=HOST_JOBS,
+            jdbc=JdbcStateTable(watermark, job_id="job", value="high_water_mark"),
+            singer=SingerStateTable(tap_state, job_id="job", state_file="document"),
+            objects=ObjectStateTable(
+                seen_object, job_id="job", object_key="path", last_modified="mtime", key_digest=None
+            ),
+        ),
+    )
+    with app.app_context():
+        yield app
+        db.engine.dispose()
+    host_metadata.drop_all(schema_engine)
+
+
+def test_runs_on_host_tables(host_app, schema_engine):
+    ext = host_app.extensions["jobstate_reset"]
+    jdbc = add_host_job(schema_engine, "jdbc", "incremental")
+    singer = add_host_job(schema_engine, "singer", "INCREMENTAL")
+    s3 = add_host_job(schema_engine, "s3", "INCREMENTAL")
+
+    # first commits create the state rows the host tables lack
+    assert ext.begin_run(jdbc).commit({"incremental_column_value": 42}) is True
+    assert rows(schema_engine, watermark, jdbc) == [{"job": jdbc, "high_water_mark": "42"}]
+    assert ext.begin_run(singer).commit({"bookmarks": {"a": {"v": 1}}}) is True
+    [row] = rows(schema_engine, tap_state, singer)
+    assert json.loads(row["document"]) == {"bookmarks": {"a": {"v": 1}}}
+
+    run = ext.begin_run(s3)
+    assert run.commit({"files": {"p/1.csv": "2026-12-01T10:00:00Z"}}) is True
+    # stored as UTC in the zone-less column, whatever the session's time zone
+    assert run.processed(["p/1.csv"]) == {"p/1.csv": "2026-12-01T10:00:00+00:00"}
+    assert ext.begin_run(s3).state == {"files": 1, "last_modified": "2026-12-01T10:00:00+00:00"}
+    assert run.commit({"files": {"p/1.csv": "2026-12-01T11:00:00Z"}}) is True  # an update
+    assert run.processed(["p/1.csv"]) == {"p/1.csv": "2026-12-01T11:00:00+00:00"}

@@ -4,6 +4,7 @@ SQLite has no row locks (it renders no FOR UPDATE and locks the whole file),
 so these tests prove nothing there and are skipped on it.
 """
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,14 @@ import pytest
 from sqlalchemy import select, text
 
 from jobstate_reset import models
-from tests.helpers import add_job, jdbc_value, object_count, object_records, singer_state_file
+from tests.helpers import (
+    add_job,
+    jdbc_value,
+    new_pipeline_id,
+    object_count,
+    object_records,
+    singer_state_file,
+)
 from tests.test_strategies import SINGER_STATE
 from tests.test_views import reset_url
 
@@ -139,3 +147,31 @@ def state_before(connector, state):
 
 def state_after(connector):
     return {"jdbc": None, "singer": {"bookmarks": {}, "version": 3}, "s3": 0}[connector]
+
+
+@pytest.mark.parametrize("connector", ["jdbc", "singer"])
+def test_first_commits_of_many_jobs_at_once(app, engine, extension, server_database, connector):
+    """Jobs of one pipeline finishing their first runs together: their state rows
+    do not exist yet, and creating them must not deadlock (MariaDB gap locks)."""
+    pipeline_id = new_pipeline_id()
+    job_ids = [
+        add_job(engine, connector, "incremental", pipeline_id=pipeline_id, index=n)
+        for n in range(24)
+    ]
+    new_state = (
+        {"incremental_column_value": "1"} if connector == "jdbc" else {"bookmarks": {"s": {}}}
+    )
+    runs = [extension.begin_run(job_id) for job_id in job_ids]
+    barrier = threading.Barrier(8)
+
+    def commit(run):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5)
+        try:
+            return run.commit(new_state)
+        except Exception as error:  # counted: the test fails on any
+            return type(error).__name__
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(commit, runs))
+    assert results == [True] * len(runs)

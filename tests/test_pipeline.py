@@ -48,7 +48,7 @@ def test_every_job_is_reset_and_listed(client, engine):
         "job_ids": jobs,
     }
     assert jdbc_value(engine, jobs[0]) is None
-    assert jdbc_value(engine, jobs[1]) == "1"  # full_load: nothing to clear
+    assert jdbc_value(engine, jobs[1]) is None  # full_load: a stale mark goes too
     assert jdbc_value(engine, jobs[2]) is None
     assert [generation(engine, job) for job in jobs] == [1, 1, 1]
     assert jdbc_value(engine, other_jobs[0]) == "0"
@@ -95,7 +95,7 @@ def test_dry_run_lists_what_would_be_cleared(client, engine):
     assert response.json["dry_run"] is True
     assert response.json["jobs"] == [
         {"job_id": jobs[0], "would_clear": {"incremental_column_value": "0"}},
-        {"job_id": jobs[1], "would_clear": None},  # full_load: nothing to clear
+        {"job_id": jobs[1], "would_clear": {"incremental_column_value": "1"}},
     ]
     assert [snapshot(engine, job) for job in jobs] == before
 

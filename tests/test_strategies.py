@@ -56,6 +56,13 @@ def test_jdbc_full_load_has_nothing_to_clear(client, engine):
     assert [s.split()[1] for s in updates] == ["jobstate_jobs"]  # the generation only
 
 
+def test_jdbc_full_load_loses_a_stale_mark(client, engine):
+    """Left from an earlier incremental life, it must not survive a reset."""
+    job_id = add_job(engine, "jdbc", "full_load", state="2026-01-01")
+    assert reset(client, job_id).status_code == 200
+    assert jdbc_value(engine, job_id) is None
+
+
 def test_jdbc_job_without_state_row(client, engine):
     job_id = add_job(engine, "jdbc", "incremental")
     assert reset(client, job_id).status_code == 200

@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Table, insert, update
+from sqlalchemy import Column, Table
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def put_row(
-    session: Session, table: Table, key: Mapping[Column, Any], values: Mapping[Column, Any]
-) -> None:
-    """Update the row with ``key``, or insert it.
+def put_row(session: Session, key: Column, key_value: Any, column: Column, value: Any) -> None:
+    """Set ``column`` of the row whose ``key`` is ``key_value``, inserting the row if needed.
 
-    Portable and race-free only because the caller holds the job's row lock,
-    which every writer of the job's state takes first.
+    An upsert in one statement, not UPDATE-then-INSERT: on MariaDB an UPDATE
+    that finds no row takes a gap lock, and two jobs' first commits in the
+    same gap would deadlock on their INSERTs.
     """
-    condition = [column == value for column, value in key.items()]
-    result = session.execute(update(table).where(*condition).values(dict(values)))
-    if result.rowcount == 0:
-        session.execute(insert(table).values({**key, **values}))
+    upsert_rows(
+        session, key.table, [{key.name: key_value, column.name: value}], [key.name], [column.name]
+    )
 
 
 def upsert_rows(

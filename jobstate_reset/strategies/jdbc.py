@@ -14,13 +14,11 @@ from ..tables import JdbcStateTable, StateTables
 from ._sql import put_row
 from .base import InvalidStateError, ResetStrategy
 
-# A full load reads everything on every run and keeps no high-water mark.
-FULL_LOAD = "full_load"
 STATE_KEY = "incremental_column_value"
 
 
 class JdbcResetStrategy(ResetStrategy):
-    """A reset sets ``incremental_column_value`` to SQL NULL.
+    """A reset sets ``incremental_column_value`` to SQL NULL (no statement when it is already).
 
     The job's load type, incremental column and primary keys are job settings,
     not state: they stay, so an ``incremental_with_qualify`` job still
@@ -39,9 +37,9 @@ class JdbcResetStrategy(ResetStrategy):
     def from_tables(cls, tables: StateTables) -> JdbcResetStrategy | None:
         return None if tables.jdbc is None else cls(tables.jdbc)
 
-    def _clear(self, session: Session, job: Job) -> dict | None:
-        if job.load_type == FULL_LOAD:
-            return None  # nothing kept, nothing to clear: no statement at all
+    def _clear(self, session: Session, job: Job) -> dict:
+        # Whatever the load type: a full_load job keeps no mark, but one left
+        # from an earlier incremental life must not survive a reset either.
         previous = self._load(session, job, for_update=True)
         if previous[STATE_KEY] is not None:
             column = self.table.column
@@ -52,16 +50,13 @@ class JdbcResetStrategy(ResetStrategy):
             )
         return previous
 
-    def _preview(self, session: Session, job: Job) -> dict | None:
-        return None if job.load_type == FULL_LOAD else self._read(session, job)
-
     def _read(self, session: Session, job: Job) -> dict:
         return self._load(session, job, for_update=False)
 
     def _write(self, session: Session, job: Job, new_state: Any) -> None:
         value = _as_text(new_state)
         column = self.table.column
-        put_row(session, self.table.table, {column("job_id"): job.job_id}, {column("value"): value})
+        put_row(session, column("job_id"), job.job_id, column("value"), value)
 
     def _load(self, session: Session, job: Job, *, for_update: bool) -> dict:
         # FOR UPDATE when about to clear: a locking read sees the newest

@@ -35,6 +35,9 @@ class ObjectStoreResetStrategy(ResetStrategy):
 
     def __init__(self, table: ObjectStateTable) -> None:
         self.table = table
+        # A host column without a zone gets naive UTC: given an aware value,
+        # PostgreSQL would store it in the session's time zone instead.
+        self._naive_times = not getattr(table.column("last_modified").type, "timezone", True)
 
     @classmethod
     def from_tables(cls, tables: StateTables) -> ObjectStoreResetStrategy | None:
@@ -73,7 +76,9 @@ class ObjectStoreResetStrategy(ResetStrategy):
             {
                 names.job_id: job.job_id,
                 names.object_key: key,
-                names.last_modified: modified,
+                names.last_modified: modified.replace(tzinfo=None)
+                if self._naive_times
+                else modified,
                 **({names.key_digest: object_key_digest(key)} if names.key_digest else {}),
             }
             for key, modified in files.items()

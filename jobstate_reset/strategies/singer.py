@@ -150,6 +150,4 @@ class SingerResetStrategy(ResetStrategy):
     def _store(self, session: Session, job: Job, state_file: dict) -> None:
         column = self.table.column
         value = json.dumps(state_file) if self._stored_as_text else state_file
-        put_row(
-            session, self.table.table, {column("job_id"): job.job_id}, {column("state_file"): value}
-        )
+        put_row(session, column("job_id"), job.job_id, column("state_file"), value)
