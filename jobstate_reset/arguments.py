@@ -21,6 +21,11 @@ def load_query(schema: Schema) -> dict:
     return validated(schema, request.args, "Invalid query string")
 
 
+def load_query_or_defaults(schema: Schema, defaults: dict) -> dict:
+    """``load_query``, short-cut for the common request with no query string."""
+    return load_query(schema) if request.args else defaults
+
+
 def validated(schema: Schema, data, detail: str = "Invalid arguments") -> dict:
     """``data`` loaded through ``schema``; RequestValidationError (422) if it refuses."""
     try:
@@ -31,6 +36,8 @@ def validated(schema: Schema, data, detail: str = "Invalid arguments") -> dict:
 
 def load_json_body(schema: Schema) -> dict | None:
     """The body loaded through ``schema``, or None when the request has none."""
+    if request.content_length == 0:
+        return None
     raw = _body_bytes()
     if not raw.strip():
         return None

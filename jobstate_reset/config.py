@@ -43,6 +43,12 @@ SETTINGS = (
         "customer's jobs. Off by default: without an identity callable every route answers 401.",
     ),
     Setting(
+        "JOBSTATE_RESET_LOCK_TIMEOUT",
+        10,
+        "Seconds a reset (or run commit, read) waits for a job row another transaction "
+        "holds, before answering 409 'busy'; None waits as long as the database does.",
+    ),
+    Setting(
         "JOBSTATE_RESET_MAX_BODY_BYTES",
         65536,
         "Largest request body the plugin's routes read; a larger one gets 413.",

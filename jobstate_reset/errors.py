@@ -132,6 +132,20 @@ class UnsupportedConnectorError(JobStateResetError):
         self.connector = connector
 
 
+class JobBusyError(JobStateResetError):
+    """Another transaction held the job's row past the lock timeout; nothing changed."""
+
+    status_code = 409
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(
+            f"{subject} is busy: another operation holds it; nothing was changed, try again"
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 class StateDatabaseError(JobStateResetError):
     """The database failed; everything was rolled back.
 

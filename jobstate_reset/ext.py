@@ -20,6 +20,7 @@ from .config import apply_defaults
 from .errors import ConfigurationError, NotAuthenticatedError, StateDatabaseError
 from .history import HistoryPage
 from .identity import ANONYMOUS, ANONYMOUS_PRINCIPAL, IdentityLoader, Principal
+from .lock_timeout import SESSION_KEY as LOCK_TIMEOUT
 from .routing import register_converters
 from .runs import Run, begin_run
 from .service import (
@@ -111,6 +112,7 @@ class JobStateReset:
         """
         db = self._db_by_app[current_app._get_current_object()]
         session = db.session.session_factory()
+        session.info[LOCK_TIMEOUT] = current_app.config["JOBSTATE_RESET_LOCK_TIMEOUT"]
         try:
             yield session
         finally:

@@ -40,31 +40,32 @@ class HistoryPage:
 
 
 def record_reset(session: Session, outcome: ResetOutcome) -> None:
-    record_resets(session, [outcome])
+    session.execute(_INSERT, _row(outcome))
 
 
 def record_resets(session: Session, outcomes: list[ResetOutcome]) -> None:
     """One INSERT for all of them (a pipeline reset records each of its jobs)."""
-    session.execute(
-        insert(reset_history),
-        [
-            {
-                "job_id": o.job_id,
-                "pipeline_id": o.pipeline_id,
-                "customer_id": o.customer_id,
-                "connector": o.connector,
-                "load_type": o.load_type,
-                "actor": _fit(o.actor, reset_history.c.actor),
-                "reset_at": o.at,
-                "request_id": _fit(o.request_id, reset_history.c.request_id),
-                "generation_before": o.generation_before,
-                "generation_after": o.generation_after,
-                "streams": list(o.streams) if o.streams is not None else None,
-                "previous_state": o.previous_state,
-            }
-            for o in outcomes
-        ],
-    )
+    session.execute(_INSERT, [_row(outcome) for outcome in outcomes])
+
+
+_INSERT = insert(reset_history)
+
+
+def _row(o: ResetOutcome) -> dict:
+    return {
+        "job_id": o.job_id,
+        "pipeline_id": o.pipeline_id,
+        "customer_id": o.customer_id,
+        "connector": o.connector,
+        "load_type": o.load_type,
+        "actor": _fit(o.actor, reset_history.c.actor),
+        "reset_at": o.at,
+        "request_id": _fit(o.request_id, reset_history.c.request_id),
+        "generation_before": o.generation_before,
+        "generation_after": o.generation_after,
+        "streams": list(o.streams) if o.streams is not None else None,
+        "previous_state": o.previous_state,
+    }
 
 
 def _fit(text: str | None, column) -> str | None:

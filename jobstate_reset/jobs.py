@@ -1,14 +1,22 @@
-"""The job row as the service sees it: its lookup under a row lock, its generation."""
+"""The job row as the service sees it: its lookup under a row lock, its generation.
+
+The statements are built once per jobs-table binding, with bind parameters, so
+a request pays only for executing them (building a statement costs about as
+much as a database round trip on loopback).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .errors import JobNotFoundError
 from .job_id import parse_job_id
+from .lock_timeout import bounded
 from .tables import JobsTable
 
 
@@ -19,7 +27,7 @@ class Job:
     customer_id: str
     connector: str
     load_type: str | None
-    generation: int
+    generation: int  # as it was when the job was read or locked
 
 
 def normal_job_id(job_id_as_written: str) -> str:
@@ -47,9 +55,49 @@ def lock_job(
     no row locks and renders no FOR UPDATE: there, the database-wide write lock
     is all there is. With ``customer_id``, another customer's job is not found.
     """
-    query = _select_jobs(jobs, customer_id).where(jobs.column("job_id") == job_id)
-    row = session.execute(query.with_for_update(read=shared)).one_or_none()
+    statements = job_statements(jobs)
+    query = statements.lock(shared=shared, scoped=customer_id is not None)
+    query, timeout = bounded(query, session)
+    row = session.execute(query, {**_parameters(job_id, customer_id), **timeout}).one_or_none()
     return None if row is None else Job(**row._mapping)
+
+
+def lock_and_bump(
+    session: Session, jobs: JobsTable, job_id: str, *, customer_id: str | None = None
+) -> Job | None:
+    """Lock the job's row and move it to its next state generation, for a reset.
+
+    One ``UPDATE ... RETURNING`` where the database has it (PostgreSQL,
+    SQLite): the update takes the row lock. Elsewhere (MariaDB) a locking
+    SELECT, then the UPDATE. The Job returned holds the generation before.
+    """
+    statements = job_statements(jobs)
+    scoped = customer_id is not None
+    parameters = _parameters(job_id, customer_id)
+    if session.get_bind().dialect.update_returning:
+        query, timeout = bounded(statements.bump_returning(scoped), session)
+        row = session.execute(query, {**parameters, **timeout}).one_or_none()
+        if row is None:
+            return None
+        bumped = Job(**row._mapping)
+        return replace(bumped, generation=bumped.generation - 1)
+    job = lock_job(session, jobs, job_id, customer_id=customer_id)
+    if job is not None:
+        bump_generations(session, jobs, [job])
+    return job
+
+
+def bump_generations(session: Session, jobs: JobsTable, locked: Sequence[Job]) -> None:
+    """Move every job of ``locked`` (rows the caller has locked) to its next generation.
+
+    A bulk UPDATE, so the increment is written in the statement itself (no ORM
+    version counter sees it).
+    """
+    result = session.execute(
+        job_statements(jobs).bump_many, {"the_job_ids": [job.job_id for job in locked]}
+    )
+    if result.rowcount != len(locked):
+        raise RuntimeError("a job vanished under its own row lock")
 
 
 def lock_pipeline_jobs(
@@ -66,34 +114,61 @@ def lock_pipeline_jobs(
     instead of deadlocking; a single-job writer locks one row only, so it
     cannot close a cycle with them either.
     """
-    rows = session.execute(
-        _select_jobs(jobs, customer_id)
-        .where(jobs.column("pipeline_id") == pipeline_id)
-        .order_by(jobs.column("job_id"))
-        .with_for_update(read=shared)
-    )
+    c = jobs.column
+    query = select(*_job_columns(jobs)).where(c("pipeline_id") == pipeline_id)
+    if customer_id is not None:
+        query = query.where(c("customer_id") == customer_id)
+    query, timeout = bounded(query.order_by(c("job_id")).with_for_update(read=shared), session)
+    rows = session.execute(query, timeout)
     return [Job(**row._mapping) for row in rows]
 
 
-def _select_jobs(jobs: JobsTable, customer_id: str | None):
-    query = select(*(jobs.column(f.name).label(f.name) for f in fields(Job)))
-    if customer_id is not None:
-        query = query.where(jobs.column("customer_id") == customer_id)
-    return query
+class JobStatements:
+    """The per-request statements on one jobs table, with bind parameters."""
+
+    def __init__(self, jobs: JobsTable) -> None:
+        c = jobs.column
+        generation = c("generation")
+        # Parameter names differ from column names: UPDATE reserves those.
+        by_id = c("job_id") == bindparam("the_job_id")
+        of_customer = c("customer_id") == bindparam("the_customer_id")
+        read = select(*_job_columns(jobs)).where(by_id)
+        bump = update(jobs.table).where(by_id).values({generation: generation + 1})
+        returning = _job_columns(jobs)
+        self._lock: dict[tuple[bool, bool], Select] = {
+            (shared, scoped): (read.where(of_customer) if scoped else read).with_for_update(
+                read=shared
+            )
+            for shared in (False, True)
+            for scoped in (False, True)
+        }
+        self._bump_returning: dict[bool, Update] = {
+            scoped: (bump.where(of_customer) if scoped else bump).returning(*returning)
+            for scoped in (False, True)
+        }
+        self.bump_many = (
+            update(jobs.table)
+            .where(c("job_id").in_(bindparam("the_job_ids", expanding=True)))
+            .values({generation: generation + 1})
+        )
+
+    def lock(self, *, shared: bool, scoped: bool) -> Select:
+        return self._lock[shared, scoped]
+
+    def bump_returning(self, scoped: bool) -> Update:
+        return self._bump_returning[scoped]
 
 
-def bump_generation(session: Session, jobs: JobsTable, job: Job) -> int:
-    """Move the job to its next state generation; returns the new one.
+@lru_cache(maxsize=32)
+def job_statements(jobs: JobsTable) -> JobStatements:
+    return JobStatements(jobs)
 
-    A bulk UPDATE, so the increment is written in the statement itself (no ORM
-    version counter sees it). The row is locked by the caller.
-    """
-    generation = jobs.column("generation")
-    result = session.execute(
-        update(jobs.table)
-        .where(jobs.column("job_id") == job.job_id)
-        .values({generation: generation + 1})
-    )
-    if result.rowcount != 1:
-        raise RuntimeError(f"job_id {job.job_id} vanished under its own row lock")
-    return job.generation + 1
+
+def _job_columns(jobs: JobsTable) -> list:
+    return [jobs.column(f.name).label(f.name) for f in fields(Job)]
+
+
+def _parameters(job_id: str, customer_id: str | None) -> dict:
+    if customer_id is None:
+        return {"the_job_id": job_id}
+    return {"the_job_id": job_id, "the_customer_id": customer_id}

@@ -16,9 +16,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from . import history
-from .errors import PipelineNotFoundError, RequestValidationError
+from .errors import JobNotFoundError, PipelineNotFoundError, RequestValidationError
 from .job_id import normalize_pipeline_id
-from .jobs import Job, bump_generation, lock_pipeline_jobs
+from .jobs import Job, bump_generations, lock_and_bump, lock_pipeline_jobs, normal_job_id
 from .signals import state_reset
 from .strategies import ResetStrategy, StrategyRegistry
 from .tables import StateTables
@@ -97,16 +97,25 @@ def reset_job_state(
     """
     if request.streams is not None and not request.streams:
         raise RequestValidationError("No streams given", {"streams": ["Name at least one."]})
-    with locked_job(
-        session,
-        tables.jobs,
-        job_id_as_written,
-        "State reset",
-        shared=request.dry_run,
-        customer_id=request.customer_id,
-    ) as job:
+    if request.dry_run:
+        with locked_job(
+            session,
+            tables.jobs,
+            job_id_as_written,
+            "State reset",
+            shared=True,
+            customer_id=request.customer_id,
+        ) as job:
+            strategy = registry.for_connector(job.connector)
+            return _preview(session, job, strategy, request)
+    job_id = normal_job_id(job_id_as_written)
+    with job_transaction(session, "State reset", f"job_id {job_id}"):
+        job = lock_and_bump(session, tables.jobs, job_id, customer_id=request.customer_id)
+        if job is None:
+            raise JobNotFoundError(job_id_as_written)
         strategy = registry.for_connector(job.connector)
-        outcome = _reset_locked(session, tables, job, strategy, request)
+        outcome = _reset(session, job, strategy, request)
+        history.record_reset(session, outcome)
     _announce([outcome])
     return outcome
 
@@ -138,12 +147,21 @@ def reset_pipeline(
         if not jobs:
             raise PipelineNotFoundError(pipeline_id_as_written)
         strategies = [registry.for_connector(job.connector) for job in jobs]
+        if request.dry_run:
+            return PipelineOutcome(
+                pipeline_id,
+                [
+                    _preview(session, job, strategy, request)
+                    for job, strategy in zip(jobs, strategies, strict=True)
+                ],
+                dry_run=True,
+            )
+        bump_generations(session, tables.jobs, jobs)
         outcomes = [
-            _reset_locked(session, tables, job, strategy, request, record=False)
+            _reset(session, job, strategy, request)
             for job, strategy in zip(jobs, strategies, strict=True)
         ]
-        if not request.dry_run:
-            history.record_resets(session, outcomes)
+        history.record_resets(session, outcomes)
     _announce(outcomes)
     return PipelineOutcome(pipeline_id, outcomes, request.dry_run)
 
@@ -189,17 +207,8 @@ def job_history(
         return history.history_page(session, job.job_id, limit, cursor)
 
 
-def _reset_locked(
-    session: Session,
-    tables: StateTables,
-    job: Job,
-    strategy: ResetStrategy,
-    request: ResetRequest,
-    *,
-    record: bool = True,
-) -> ResetOutcome:
-    """Reset (or preview) one job whose row the caller has locked."""
-    outcome = ResetOutcome(
+def _outcome(job: Job, strategy: ResetStrategy, request: ResetRequest) -> ResetOutcome:
+    return ResetOutcome(
         job_id=job.job_id,
         pipeline_id=job.pipeline_id,
         customer_id=job.customer_id,
@@ -207,7 +216,7 @@ def _reset_locked(
         load_type=job.load_type,
         strategy=strategy.label,
         generation_before=job.generation,
-        generation_after=job.generation,
+        generation_after=job.generation if request.dry_run else job.generation + 1,
         streams=request.streams,
         previous_state=None,
         actor=request.actor,
@@ -215,17 +224,22 @@ def _reset_locked(
         at=datetime.now(UTC),
         dry_run=request.dry_run,
     )
-    if request.dry_run:
-        return replace(outcome, previous_state=strategy.preview(session, job, request.streams))
+
+
+def _preview(
+    session: Session, job: Job, strategy: ResetStrategy, request: ResetRequest
+) -> ResetOutcome:
+    """What a reset of ``job`` (locked, shared) would clear."""
+    would_clear = strategy.preview(session, job, request.streams)
+    return replace(_outcome(job, strategy, request), previous_state=would_clear)
+
+
+def _reset(
+    session: Session, job: Job, strategy: ResetStrategy, request: ResetRequest
+) -> ResetOutcome:
+    """Clear ``job``'s state; its row is locked and its generation already bumped."""
     previous = strategy.reset(session, job, request.streams)
-    outcome = replace(
-        outcome,
-        previous_state=previous,
-        generation_after=bump_generation(session, tables.jobs, job),
-    )
-    if record:
-        history.record_reset(session, outcome)
-    return outcome
+    return replace(_outcome(job, strategy, request), previous_state=previous)
 
 
 def _announce(outcomes: Sequence[ResetOutcome]) -> None:

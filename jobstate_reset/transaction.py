@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .errors import JobNotFoundError, StateDatabaseError
+from .errors import JobBusyError, JobNotFoundError, StateDatabaseError
 from .jobs import Job, lock_job, normal_job_id
+from .lock_timeout import is_lock_timeout
 from .tables import JobsTable
 
 logger = logging.getLogger("jobstate_reset")
@@ -31,6 +32,9 @@ def job_transaction(session: Session, action: str, subject: str) -> Iterator[Ses
         session.commit()
     except SQLAlchemyError as exc:
         _roll_back(session)
+        if is_lock_timeout(exc):
+            logger.warning("%s of %s gave up waiting for its row lock", action, subject)
+            raise JobBusyError(subject) from exc
         logger.error("%s of %s failed and was rolled back", action, subject, exc_info=exc)
         raise StateDatabaseError(action.lower()) from exc
     except BaseException:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, g, request
 
-from .arguments import load_json_body, load_query
+from .arguments import load_json_body, load_query, load_query_or_defaults
 from .errors import NotAllowedError, install_error_handlers
 from .identity import Principal
 from .openapi import build_openapi
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 BLUEPRINT_NAME = "jobstate_reset"
 REQUEST_ID_LIMIT = 128
+NO_DRY_RUN = {"dry_run": False}
 
 _reset_query = ResetQuerySchema()
 _reset_body = ResetBodySchema()
@@ -61,7 +62,7 @@ def create_blueprint(extension: JobStateReset) -> Blueprint:
 
     @blueprint.post(f"{job}/reset-state", merge_slashes=False)
     def reset_state(job_id: str) -> Response:
-        query = load_query(_reset_query)
+        query = load_query_or_defaults(_reset_query, NO_DRY_RUN)
         body = load_json_body(_reset_body) or {}
         principal = _principal(may_write=not query["dry_run"])
         outcome = extension.reset(

@@ -4,13 +4,11 @@ import pytest
 
 from tests.helpers import (
     add_job,
-    failing_statement,
     generation,
     jdbc_value,
     new_pipeline_id,
     object_count,
     object_records,
-    recorded_statements,
     snapshot,
 )
 
@@ -61,21 +59,6 @@ def test_object_store_pipeline(client, engine):
     pipeline_id, jobs = pipeline_of(engine, 2, connector="s3")
     assert client.post(pipeline_url(pipeline_id)).status_code == 200
     assert [object_count(engine, job) for job in jobs] == [0, 0]
-
-
-def test_all_or_nothing(client, engine, db):
-    """A database error at any statement leaves every job of the pipeline as it was."""
-    rehearsal, _ = pipeline_of(engine, 3)
-    with recorded_statements(db.engine) as statements:
-        assert client.post(pipeline_url(rehearsal)).status_code == 200
-
-    pipeline_id, jobs = pipeline_of(engine, 3)
-    before = [snapshot(engine, job) for job in jobs]
-    for number in range(1, len(statements) + 1):
-        with failing_statement(db.engine, number):
-            assert client.post(pipeline_url(pipeline_id)).status_code == 500
-        assert [snapshot(engine, job) for job in jobs] == before
-    assert client.post(pipeline_url(pipeline_id)).status_code == 200
 
 
 def test_a_job_without_strategy_fails_the_whole_pipeline_first(client, engine):

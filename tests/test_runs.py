@@ -7,12 +7,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from jobstate_reset import models
-from jobstate_reset.errors import JobNotFoundError, StateDatabaseError
+from jobstate_reset.errors import JobNotFoundError
 from jobstate_reset.strategies.base import InvalidStateError
 from tests.helpers import (
     add_job,
-    failing_statement,
-    generation,
     jdbc_value,
     object_count,
     object_records,
@@ -216,34 +214,6 @@ def test_commit_of_a_deleted_job(extension, engine):
         conn.execute(delete(models.jobs).where(models.jobs.c.job_id == job_id))
     with pytest.raises(JobNotFoundError):
         run.commit({"incremental_column_value": "2"})
-
-
-@pytest.mark.parametrize(
-    ("connector", "state", "new_state"),
-    [
-        ("jdbc", "1", {"incremental_column_value": "2"}),
-        ("singer", SINGER_STATE, {"bookmarks": {}}),
-        ("s3", object_records(2), {"files": {"x": "2026-12-01T00:00:00Z"}}),
-    ],
-)
-def test_a_database_error_in_a_commit_writes_nothing(
-    extension, engine, connector, state, new_state
-):
-    rehearsal = add_job(engine, connector, "INCREMENTAL", state=state)
-    app_engine = extension_engine(extension)
-    rehearsal_run = extension.begin_run(rehearsal)
-    with recorded_statements(app_engine) as statements:
-        assert rehearsal_run.commit(new_state) is True
-
-    job_id = add_job(engine, connector, "INCREMENTAL", state=state)
-    run = extension.begin_run(job_id)
-    before = snapshot(engine, job_id)
-    for number in range(1, len(statements) + 1):
-        with failing_statement(app_engine, number), pytest.raises(StateDatabaseError):
-            run.commit(new_state)
-        assert snapshot(engine, job_id) == before
-    assert run.commit(new_state) is True
-    assert generation(engine, job_id) == 0
 
 
 def extension_engine(extension):

@@ -6,7 +6,10 @@ calls these inside its one transaction, with the job's row already locked.
 The public methods are final: they check the rules that hold for every
 strategy (a transaction is open, and the strategy leaves it open) around the
 per-connector steps ``_clear``, ``_read`` and ``_write``. A strategy never
-commits or rolls back; the service owns both.
+commits or rolls back; the service owns both. The service's session is fresh
+and the job's row locked before a strategy runs, so plain reads inside a step
+see the newest committed state (also under MariaDB's REPEATABLE READ, whose
+snapshot starts at the first plain read, after the lock).
 """
 
 from __future__ import annotations
@@ -138,18 +141,27 @@ class ResetStrategy(ABC):
         transaction = session.get_transaction()
         if transaction is None:
             raise StrategyContractError(f"{self.label}: needs the service's open transaction")
-
-        def refuse_commit(session: Session) -> None:
-            raise StrategyContractError(f"{self.label}: a strategy must not commit")
-
-        # Refused before it happens: a commit here would make half a reset durable.
-        event.listen(session, "before_commit", refuse_commit)
+        # A commit is refused before it happens (see _refuse_commit_in_a_strategy):
+        # it would make half a reset durable.
+        session.info[_RUNNING_STRATEGY] = self.label
         try:
             result = step()
         finally:
-            event.remove(session, "before_commit", refuse_commit)
+            del session.info[_RUNNING_STRATEGY]
         # A rollback cannot be refused, but everything it undid was ours; the
         # service rolls back whatever came after.
         if session.get_transaction() is not transaction:
             raise StrategyContractError(f"{self.label}: a strategy must not roll back")
         return result
+
+
+_RUNNING_STRATEGY = "jobstate_reset.running_strategy"
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_commit_in_a_strategy(session: Session) -> None:
+    """Registered once for all sessions (an instance listener per call costs more
+    than a database round trip); it acts only while one of our strategies runs."""
+    label = session.info.get(_RUNNING_STRATEGY)
+    if label is not None:
+        raise StrategyContractError(f"{label}: a strategy must not commit")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..jobs import Job
@@ -32,6 +32,10 @@ class JdbcResetStrategy(ResetStrategy):
 
     def __init__(self, table: JdbcStateTable) -> None:
         self.table = table
+        column = table.column
+        self._select_value = select(column("value")).where(
+            column("job_id") == bindparam("the_job_id")
+        )
 
     @classmethod
     def from_tables(cls, tables: StateTables) -> JdbcResetStrategy | None:
@@ -40,7 +44,7 @@ class JdbcResetStrategy(ResetStrategy):
     def _clear(self, session: Session, job: Job) -> dict:
         # Whatever the load type: a full_load job keeps no mark, but one left
         # from an earlier incremental life must not survive a reset either.
-        previous = self._load(session, job, for_update=True)
+        previous = self._load(session, job)
         if previous[STATE_KEY] is not None:
             column = self.table.column
             session.execute(
@@ -51,21 +55,15 @@ class JdbcResetStrategy(ResetStrategy):
         return previous
 
     def _read(self, session: Session, job: Job) -> dict:
-        return self._load(session, job, for_update=False)
+        return self._load(session, job)
 
     def _write(self, session: Session, job: Job, new_state: Any) -> None:
         value = _as_text(new_state)
         column = self.table.column
         put_row(session, column("job_id"), job.job_id, column("value"), value)
 
-    def _load(self, session: Session, job: Job, *, for_update: bool) -> dict:
-        # FOR UPDATE when about to clear: a locking read sees the newest
-        # committed value even under MariaDB's REPEATABLE READ snapshot.
-        column = self.table.column
-        query = select(column("value")).where(column("job_id") == job.job_id)
-        value = session.execute(
-            query.with_for_update() if for_update else query
-        ).scalar_one_or_none()
+    def _load(self, session: Session, job: Job) -> dict:
+        value = session.execute(self._select_value, {"the_job_id": job.job_id}).scalar_one_or_none()
         return {STATE_KEY: value}
 
 

@@ -45,9 +45,7 @@ class ObjectStoreResetStrategy(ResetStrategy):
 
     def _clear(self, session: Session, job: Job) -> dict:
         newest = self._newest(session, job)
-        # Always delete, even when the read above counted nothing: under
-        # MariaDB's REPEATABLE READ that read may come from an older snapshot,
-        # while the DELETE sees (and counts) every committed record.
+        # No count(*) first: the DELETE counts what it removes, in the same pass.
         deleted = session.execute(
             delete(self.table.table).where(self.table.column("job_id") == job.job_id)
         ).rowcount

@@ -100,9 +100,7 @@ class SingerResetStrategy(ResetStrategy):
         return None if tables.singer is None else cls(tables.singer)
 
     def _clear(self, session: Session, job: Job) -> Any:
-        # FOR UPDATE: a locking read sees the newest committed state file even
-        # when the transaction's snapshot is older (MariaDB's REPEATABLE READ).
-        state_file = self._load(session, job, for_update=True)
+        state_file = self._load(session, job)
         if state_file is None:
             return None
         cleared = without_bookmarks(state_file)
@@ -111,19 +109,19 @@ class SingerResetStrategy(ResetStrategy):
         return _shown(state_file)
 
     def _clear_streams(self, session: Session, job: Job, streams: Sequence[str]) -> Any:
-        state_file = self._load(session, job, for_update=True)
+        state_file = self._load(session, job)
         _check_known(job, state_file, streams)
         self._store(session, job, without_streams(state_file, streams))
         return state_file
 
     def _preview_streams(self, session: Session, job: Job, streams: Sequence[str]) -> dict:
-        state_file = self._load(session, job, for_update=False)
+        state_file = self._load(session, job)
         _check_known(job, state_file, streams)
         return cleared_part(state_file, streams)
 
     def _read(self, session: Session, job: Job) -> Any:
         # A run starting from a corrupt state file starts from scratch.
-        return _shown(self._load(session, job, for_update=False))
+        return _shown(self._load(session, job))
 
     def _write(self, session: Session, job: Job, new_state: Any) -> None:
         if not isinstance(new_state, dict):
@@ -134,11 +132,10 @@ class SingerResetStrategy(ResetStrategy):
             raise InvalidStateError(f"the Singer state file is not JSON: {exc}") from None
         self._store(session, job, new_state)
 
-    def _load(self, session: Session, job: Job, *, for_update: bool) -> Any:
+    def _load(self, session: Session, job: Job) -> Any:
         column = self.table.column
-        query = select(column("state_file")).where(column("job_id") == job.job_id)
         stored = session.execute(
-            query.with_for_update() if for_update else query
+            select(column("state_file")).where(column("job_id") == job.job_id)
         ).scalar_one_or_none()
         if stored is None or not self._stored_as_text:
             return stored

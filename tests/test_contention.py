@@ -1,0 +1,119 @@
+"""A job row held by a long transaction: give up after the lock timeout, say "busy".
+
+On PostgreSQL and MariaDB (SQLite has no row locks to wait for).
+"""
+
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import select, text
+
+from jobstate_reset import models
+from jobstate_reset.errors import JobBusyError
+from tests.helpers import add_job, new_pipeline_id, object_records, snapshot
+
+TIMEOUT = 1
+
+
+@pytest.fixture
+def impatient_app(app, server_database):
+    app.config["JOBSTATE_RESET_LOCK_TIMEOUT"] = TIMEOUT
+    return app
+
+
+@contextmanager
+def held(engine, job_id):
+    """Another transaction holding the job's row, as a long-running one would."""
+    with engine.connect() as holder:
+        holder.execute(
+            select(models.jobs.c.job_id).where(models.jobs.c.job_id == job_id).with_for_update()
+        )
+        yield
+        holder.rollback()
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("connector", "state"),
+    [("jdbc", "7"), ("s3", object_records(5)), ("singer", {"bookmarks": {}})],
+)
+def test_a_reset_gives_up_and_says_busy(impatient_app, engine, connector, state):
+    job_id = add_job(engine, connector, "INCREMENTAL", state=state)
+    before = snapshot(engine, job_id)
+    client = impatient_app.test_client()
+    with held(engine, job_id):
+        response, waited = timed(lambda: client.post(f"/platform/jobs/{job_id}/reset-state"))
+    assert response.status_code == 409
+    assert response.json == {
+        "detail": f"job_id {job_id} is busy: another operation holds it; nothing was changed, "
+        "try again"
+    }
+    assert response.headers["Retry-After"] == "1"
+    assert TIMEOUT * 0.9 <= waited < TIMEOUT + 3
+    assert snapshot(engine, job_id) == before
+    # the lock released, the same request goes through
+    assert client.post(f"/platform/jobs/{job_id}/reset-state").status_code == 200
+
+
+def test_every_use_case_is_bounded(impatient_app, engine, extension):
+    pipeline_id = new_pipeline_id()
+    job_id = add_job(engine, "jdbc", "incremental", state="7", pipeline_id=pipeline_id)
+    run = extension.begin_run(job_id)
+    client = impatient_app.test_client()
+    with held(engine, job_id):
+        for method, url in [
+            ("POST", f"/platform/jobs/{job_id}/reset-state?dry_run=true"),
+            ("GET", f"/platform/jobs/{job_id}/state"),
+            ("GET", f"/platform/jobs/{job_id}/state/history"),
+        ]:
+            assert client.open(url, method=method).status_code == 409, url
+        response = client.post(f"/platform/pipelines/{pipeline_id}/reset-state")
+        assert response.status_code == 409
+        assert response.json["detail"].startswith(f"pipeline_id {pipeline_id} is busy")
+        with pytest.raises(JobBusyError):
+            run.commit({"incremental_column_value": "8"})
+        with pytest.raises(JobBusyError):
+            extension.begin_run(job_id)
+    assert run.commit({"incremental_column_value": "8"}) is True
+
+
+def test_the_timeout_does_not_stay_on_the_hosts_connections(impatient_app, engine, db):
+    """Transaction-local on PostgreSQL, one statement on MariaDB: nothing lingers."""
+    job_id = add_job(engine, "jdbc", "incremental", state="7")
+    client = impatient_app.test_client()
+    with held(engine, job_id):
+        assert client.post(f"/platform/jobs/{job_id}/reset-state").status_code == 409
+    assert client.post(f"/platform/jobs/{job_id}/reset-state").status_code == 200
+    as_configured = {
+        "postgresql": "SELECT setting = reset_val FROM pg_settings WHERE name = 'lock_timeout'",
+        "mysql": "SELECT @@SESSION.innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout",
+    }[engine.dialect.name]
+    for _ in range(db.engine.pool.size()):
+        with db.engine.connect() as conn:
+            assert conn.execute(text(as_configured)).scalar() in (True, 1)
+
+
+def test_no_timeout_configured_waits_as_the_database_does(app, engine, server_database):
+    app.config["JOBSTATE_RESET_LOCK_TIMEOUT"] = None
+    job_id = add_job(engine, "jdbc", "incremental", state="7")
+
+    def release_later():
+        with held(engine, job_id):
+            started.set()
+            time.sleep(TIMEOUT + 0.5)
+
+    started = threading.Event()
+    holder = threading.Thread(target=release_later)
+    holder.start()
+    started.wait(5)
+    response, waited = timed(lambda: app.test_client().post(f"/platform/jobs/{job_id}/reset-state"))
+    holder.join()
+    assert response.status_code == 200
+    assert waited >= TIMEOUT + 0.3
