@@ -99,7 +99,7 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, jobs: int):
+def gunicorn(database_url: str, workers: int, jobs: int, log: Path | None = None):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "BENCH_JOBS": str(jobs)}
     command = [
@@ -117,7 +117,8 @@ def gunicorn(database_url: str, workers: int, jobs: int):
         "600",
         "benchmarks.app:create_app()",
     ]
-    master = subprocess.Popen(command, cwd=ROOT, env=env)
+    output = log.open("w") if log else None
+    master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     try:
         wait_for_port(port, master)
         server = Server(port, master)
@@ -128,6 +129,8 @@ def gunicorn(database_url: str, workers: int, jobs: int):
     finally:
         master.send_signal(signal.SIGTERM)
         master.wait(timeout=60)
+        if output:
+            output.close()
 
 
 def free_port() -> int:

@@ -55,30 +55,72 @@ def read_is_current(connector: str, run) -> bool:
     return True
 
 
-def work(database_url: str, jobs: list[tuple[str, str]], seed: int, operations: int) -> Counter:
-    """Run ``operations`` random begin/commit or reset steps; count what happened."""
+# How often each kind of step comes up: the cross-process test interleaves resets
+# and runs; the soak adds previews and reads, as real traffic would.
+MIXES = {
+    "runs": {"reset": 35, "run": 65},
+    "soak": {"reset": 25, "preview": 10, "state": 10, "history": 5, "run": 50},
+}
+
+
+def work(
+    database_url: str,
+    jobs: list[tuple[str, str]],
+    seed: int,
+    operations: int,
+    mix: str = "runs",
+    run_pause: float = 0.015,
+) -> Counter:
+    """Run ``operations`` random steps; count what happened.
+
+    Besides the totals, ``reset_ok:<job id>`` counts each job's successful
+    resets, ``http_<status>`` every answer, and ``pool_checked_out`` is the
+    number of connections still checked out of this process's pool at the end.
+    """
     rng = random.Random(seed)
     app = make_app(database_url)
     counts: Counter = Counter()
     client = app.test_client()
+    kinds, weights = zip(*MIXES[mix].items(), strict=True)
     with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
         for step in range(operations):
             job_id, connector = rng.choice(jobs)
+            kind = rng.choices(kinds, weights)[0]
             try:
-                if rng.random() < 0.35:
-                    status = client.post(f"/platform/jobs/{job_id}/reset-state").status_code
-                    counts["resets" if status == 200 else f"reset_status_{status}"] += 1
+                if kind == "run":
+                    run_once(
+                        app, counts, job_id, connector, f"p{os.getpid()}-{step}", rng, run_pause
+                    )
                     continue
-                run = app.extensions["jobstate_reset"].begin_run(job_id)
-                if not read_is_current(connector, run):
-                    counts["stale_reads"] += 1
-                time.sleep(rng.uniform(0, 0.015))  # the run's work; other processes go on
-                tag = f"p{os.getpid()}-{step}"
-                if run.commit(tagged_state(connector, run.generation, tag)):
-                    counts["commits_written"] += 1
-                else:
-                    counts["commits_refused_after_reset"] += 1
-            except Exception as exc:  # counted, and the test fails on any
+                response = request(client, kind, job_id)
+                counts[f"http_{response.status_code}"] += 1
+                if kind == "reset" and response.status_code == 200:
+                    counts["resets"] += 1
+                    counts[f"reset_ok:{job_id}"] += 1
+            except Exception as exc:  # counted, and the callers fail on any
                 counts[f"error_{type(exc).__name__}"] += 1
-        app.extensions["sqlalchemy"].engine.dispose()
+        counts["pool_checked_out"] = engine.pool.checkedout()
+        engine.dispose()
     return counts
+
+
+def request(client, kind: str, job_id: str):
+    if kind == "reset":
+        return client.post(f"/platform/jobs/{job_id}/reset-state")
+    if kind == "preview":
+        return client.post(f"/platform/jobs/{job_id}/reset-state?dry_run=true")
+    if kind == "state":
+        return client.get(f"/platform/jobs/{job_id}/state")
+    return client.get(f"/platform/jobs/{job_id}/state/history?limit=5")
+
+
+def run_once(app, counts: Counter, job_id: str, connector: str, tag: str, rng, pause: float):
+    run = app.extensions["jobstate_reset"].begin_run(job_id)
+    if not read_is_current(connector, run):
+        counts["stale_reads"] += 1
+    time.sleep(rng.uniform(0, pause))  # the run's work; other processes go on
+    if run.commit(tagged_state(connector, run.generation, tag)):
+        counts["commits_written"] += 1
+    else:
+        counts["commits_refused_after_reset"] += 1
