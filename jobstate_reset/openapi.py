@@ -14,10 +14,14 @@ from . import __version__, schemas
 
 SECURITY_SCHEME = "accessToken"
 
+# What the two reset routes may answer besides 200.
+WRITE_ERRORS = (401, 403, 404, 409, 413, 415, 422, 500, 501)
+
 _ERRORS = {
     401: "No valid access token",
     403: "The caller may read but not reset",
     404: "No such job (or pipeline) for this caller, or not an id at all",
+    409: "Another transaction held the job past the lock timeout; nothing changed",
     413: "Request body too large",
     415: "Request body is not JSON",
     422: "Malformed body or query string, unknown streams, streams on a non-Singer job",
@@ -81,14 +85,7 @@ def build_openapi(app: Flask) -> dict:
                             _ref("ResetPreview"),
                         ]
                     },
-                    401,
-                    403,
-                    404,
-                    413,
-                    415,
-                    422,
-                    500,
-                    501,
+                    *WRITE_ERRORS,
                 ),
             }
         },
@@ -107,14 +104,7 @@ def build_openapi(app: Flask) -> dict:
                 },
                 "responses": _responses(
                     {"anyOf": [_ref("PipelineResetResponse"), _ref("PipelinePreview")]},
-                    401,
-                    403,
-                    404,
-                    413,
-                    415,
-                    422,
-                    500,
-                    501,
+                    *WRITE_ERRORS,
                 ),
             }
         },
@@ -126,7 +116,7 @@ def build_openapi(app: Flask) -> dict:
                 "summary": "A job's state, generation and last reset",
                 "operationId": "getJobState",
                 "parameters": [job_id],
-                "responses": _responses(_ref("JobState"), 401, 404, 500, 501),
+                "responses": _responses(_ref("JobState"), 401, 404, 409, 500, 501),
             }
         },
     )
@@ -140,7 +130,7 @@ def build_openapi(app: Flask) -> dict:
                     job_id,
                     {"in": "query", "schema": schemas.HistoryQuerySchema},
                 ],
-                "responses": _responses(_ref("HistoryPage"), 401, 404, 422, 500),
+                "responses": _responses(_ref("HistoryPage"), 401, 404, 409, 422, 500),
             }
         },
     )
