@@ -48,7 +48,7 @@ def create_app() -> Flask:
         )
 
     with app.app_context():
-        seed_bench_jobs(db, int(os.environ.get("BENCH_JOBS", "1000")))
+        seed_bench_jobs(db, int(os.environ.get("BENCH_JOBS", "20000")))
         # Fork safety under --preload: the master holds no pooled connection,
         # so no worker inherits (and shares) one.
         db.engine.dispose()

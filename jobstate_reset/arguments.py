@@ -45,6 +45,10 @@ def load_json_body(schema: Schema) -> dict | None:
         raise UnsupportedMediaType("The request body must be JSON (Content-Type: application/json)")
     try:
         data: Any = json.loads(raw)
+    except RecursionError:  # a few kilobytes of [[[[... are enough
+        raise RequestValidationError(
+            "The request body is nested too deeply", {"body": ["Nested too deeply."]}
+        ) from None
     except ValueError as error:
         raise RequestValidationError(
             "The request body is not valid JSON", {"body": [str(error)]}

@@ -56,9 +56,10 @@ def lock_job(
     is all there is. With ``customer_id``, another customer's job is not found.
     """
     statements = job_statements(jobs)
-    query = statements.lock(shared=shared, scoped=customer_id is not None)
-    query, timeout = bounded(query, session)
-    row = session.execute(query, {**_parameters(job_id, customer_id), **timeout}).one_or_none()
+    if customer_id is not None and not _owned(session, statements, job_id, customer_id):
+        return None
+    query = bounded(statements.lock(shared=shared, scoped=customer_id is not None), session)
+    row = session.execute(query, _parameters(job_id, customer_id)).one_or_none()
     return None if row is None else Job(**row._mapping)
 
 
@@ -75,8 +76,7 @@ def lock_and_bump(
     scoped = customer_id is not None
     parameters = _parameters(job_id, customer_id)
     if session.get_bind().dialect.update_returning:
-        query, timeout = bounded(statements.bump_returning(scoped), session)
-        row = session.execute(query, {**parameters, **timeout}).one_or_none()
+        row = session.execute(statements.bump_returning(scoped), parameters).one_or_none()
         if row is None:
             return None
         bumped = Job(**row._mapping)
@@ -117,10 +117,35 @@ def lock_pipeline_jobs(
     c = jobs.column
     query = select(*_job_columns(jobs)).where(c("pipeline_id") == pipeline_id)
     if customer_id is not None:
+        mine = c("pipeline_id") == pipeline_id, c("customer_id") == customer_id
+        if _checks_owner_first(session) and not _exists(session, jobs, *mine):
+            return []
         query = query.where(c("customer_id") == customer_id)
-    query, timeout = bounded(query.order_by(c("job_id")).with_for_update(read=shared), session)
-    rows = session.execute(query, timeout)
-    return [Job(**row._mapping) for row in rows]
+    query = bounded(query.order_by(c("job_id")).with_for_update(read=shared), session)
+    return [Job(**row._mapping) for row in session.execute(query)]
+
+
+def _checks_owner_first(session: Session) -> bool:
+    """Whether a locking read would wait on another customer's row before filtering it.
+
+    MariaDB (InnoDB) locks the row its key lookup finds, then applies the rest
+    of the WHERE clause: a caller's request for another customer's busy job
+    would wait, and its 409 would reveal the job. PostgreSQL filters first.
+    So on MariaDB ownership is checked by a plain read first (at READ
+    COMMITTED it takes no lock and sees the newest rows; see lock_timeout).
+    """
+    return session.get_bind().dialect.name in ("mysql", "mariadb")
+
+
+def _owned(session: Session, statements: JobStatements, job_id: str, customer_id: str) -> bool:
+    if not _checks_owner_first(session):
+        return True
+    return session.execute(statements.owned, _parameters(job_id, customer_id)).first() is not None
+
+
+def _exists(session: Session, jobs: JobsTable, *conditions) -> bool:
+    query = select(jobs.column("job_id")).where(*conditions).limit(1)
+    return session.execute(query).first() is not None
 
 
 class JobStatements:
@@ -146,6 +171,7 @@ class JobStatements:
             scoped: (bump.where(of_customer) if scoped else bump).returning(*returning)
             for scoped in (False, True)
         }
+        self.owned = select(c("job_id")).where(by_id, of_customer)
         self.bump_many = (
             update(jobs.table)
             .where(c("job_id").in_(bindparam("the_job_ids", expanding=True)))

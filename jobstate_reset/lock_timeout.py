@@ -1,16 +1,20 @@
-"""A bound on how long a statement waits for a job's row lock.
+"""How the plugin's transactions wait for locks, per database.
 
 A reset that meets a job row held by a long transaction gives up after
-``JOBSTATE_RESET_LOCK_TIMEOUT`` seconds instead of holding a worker. The bound
-is put on the locking statement itself, so it costs no extra round trip and
-leaves the host's connections as they were:
+``JOBSTATE_RESET_LOCK_TIMEOUT`` seconds instead of holding a worker. Nothing
+is left behind on the host's pooled connections:
 
-- PostgreSQL: ``set_config('lock_timeout', ..., true)`` in the statement's
-  WHERE clause, evaluated before the row is locked and local to the transaction;
-- MariaDB: ``FOR UPDATE WAIT n`` (whole seconds, at least 1);
+- PostgreSQL: ``SET LOCAL lock_timeout`` opens each transaction. It bounds
+  every wait of the transaction, row locks and table locks (a deploy's ALTER
+  TABLE) alike, and ends with it.
+- MariaDB: each transaction runs at READ COMMITTED (``SET TRANSACTION``
+  applies to the next transaction only): plain reads always see the newest
+  committed rows, and a DELETE of one job's records takes no gap locks that
+  would stall a neighbouring job's writes. Locking statements carry
+  ``WAIT n`` (whole seconds), which bounds their row and metadata lock waits.
 - SQLite: no row locks; its busy timeout applies.
 
-The session carries the value (``session.info``), set where the extension
+The session carries the timeout (``session.info``), set where the extension
 opens it.
 """
 
@@ -19,32 +23,43 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from sqlalchemy import Select, Update, bindparam, func
+from sqlalchemy import Select, Update, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 SESSION_KEY = "jobstate_reset.lock_timeout"
 
-# PostgreSQL: lock_not_available. MariaDB: lock wait timeout, NOWAIT/WAIT expired.
-_POSTGRESQL_CODES = {"55P03"}
-_MARIADB_CODES = {1205, 3572}
+# Ran out of time waiting (PostgreSQL lock_not_available; MariaDB lock wait
+# timeout, and WAIT n expired), or chosen as a deadlock's victim (PostgreSQL
+# 40P01, MariaDB 1213): either way the job was busy and nothing changed.
+_POSTGRESQL_CODES = {"55P03", "40P01"}
+_MARIADB_CODES = {1205, 1213, 3572}
+
+_READ_COMMITTED = text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
 
-def bounded(statement: Select | Update, session: Session) -> tuple[Select | Update, dict]:
-    """``statement`` with the session's lock timeout on it, and the parameters it needs."""
-    seconds = session.info.get(SESSION_KEY)
-    if not seconds:
-        return statement, {}
+def open_transaction(session: Session) -> None:
+    """Settings that must come before the transaction's first statement."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return _postgresql(statement), {"the_lock_timeout": f"{int(seconds * 1000)}ms"}
-    if dialect in ("mysql", "mariadb"):
-        return _mariadb(statement, max(1, math.ceil(seconds))), {}
-    return statement, {}
+        milliseconds = _milliseconds(session)
+        if milliseconds:
+            # An integer we computed: safe to put in the SQL (SET takes no parameters).
+            session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    elif dialect in ("mysql", "mariadb"):
+        session.execute(_READ_COMMITTED)
+
+
+def bounded(statement: Select | Update, session: Session) -> Select | Update:
+    """A locking ``statement`` with the session's wait bound on it, where the database needs it."""
+    milliseconds = _milliseconds(session)
+    if milliseconds and session.get_bind().dialect.name in ("mysql", "mariadb"):
+        return _mariadb_wait(statement, max(1, math.ceil(milliseconds / 1000)))
+    return statement
 
 
 def is_lock_timeout(error: BaseException) -> bool:
-    """Whether a database error is a lock wait that ran out of time."""
+    """Whether a database error means the job was busy (a lock wait ran out, or a deadlock)."""
     if not isinstance(error, DBAPIError) or error.orig is None:
         return False
     original = error.orig
@@ -54,12 +69,12 @@ def is_lock_timeout(error: BaseException) -> bool:
     return bool(args) and args[0] in _MARIADB_CODES
 
 
-@lru_cache(maxsize=64)
-def _postgresql(statement):
-    timeout = func.set_config("lock_timeout", bindparam("the_lock_timeout"), True)
-    return statement.where(timeout.is_not(None))
+def _milliseconds(session: Session) -> int | None:
+    """The timeout in whole milliseconds (at least 1); None or 0 means no bound."""
+    seconds = session.info.get(SESSION_KEY)
+    return max(1, round(seconds * 1000)) if seconds else None
 
 
 @lru_cache(maxsize=64)
-def _mariadb(statement, seconds: int):
+def _mariadb_wait(statement, seconds: int):
     return statement.suffix_with(f"WAIT {seconds}")

@@ -116,7 +116,7 @@ def build_openapi(app: Flask) -> dict:
                 "summary": "A job's state, generation and last reset",
                 "operationId": "getJobState",
                 "parameters": [job_id],
-                "responses": _responses(_ref("JobState"), 401, 404, 409, 500, 501),
+                "responses": _responses(_ref("JobState"), 401, 404, 409, 422, 500, 501),
             }
         },
     )
@@ -140,7 +140,7 @@ def build_openapi(app: Flask) -> dict:
             "get": {
                 "summary": "This document",
                 "operationId": "getOpenApi",
-                "responses": _responses({"type": "object"}, 401),
+                "responses": _responses({"type": "object"}, 401, 422),
             }
         },
     )

@@ -39,7 +39,8 @@ class ResetBodySchema(Schema):
     streams = fields.List(
         fields.String(validate=validate.Length(min=1, max=255)),
         validate=validate.Length(min=1, max=1000),
-        load_default=None,
+        # left out: the whole reset; null is a mistake (422), not a way to say so
+        allow_none=False,
         metadata={"description": "Singer only: reset just these streams' bookmarks"},
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .errors import JobBusyError, JobNotFoundError, StateDatabaseError
 from .jobs import Job, lock_job, normal_job_id
-from .lock_timeout import is_lock_timeout
+from .lock_timeout import is_lock_timeout, open_transaction
 from .tables import JobsTable
 
 logger = logging.getLogger("jobstate_reset")
@@ -28,12 +28,13 @@ def job_transaction(session: Session, action: str, subject: str) -> Iterator[Ses
     calls ``session.rollback()`` itself; the commit after it is then a no-op.
     """
     try:
+        open_transaction(session)
         yield session
         session.commit()
     except SQLAlchemyError as exc:
         _roll_back(session)
         if is_lock_timeout(exc):
-            logger.warning("%s of %s gave up waiting for its row lock", action, subject)
+            logger.warning("%s of %s gave up waiting for a lock", action, subject)
             raise JobBusyError(subject) from exc
         logger.error("%s of %s failed and was rolled back", action, subject, exc_info=exc)
         raise StateDatabaseError(action.lower()) from exc

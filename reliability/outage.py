@@ -8,11 +8,15 @@ options: pool_pre_ping, a 3 s connect timeout) runs under gunicorn with two
 workers; eight threads post resets the whole time. The server is stopped
 after ``--before`` seconds and started again ``--down`` seconds later.
 
-Checks: every request before the stop succeeds; while the server is down,
-every request fails fast (within the connect timeout plus a second) with the
-documented 500 body; once it is back, requests succeed again with the same
-gunicorn workers (no restart), and every request sent once the server answers
-again (pg_isready) succeeds.
+Checks, for every request by the time it was sent: before the stop, success
+(or the documented 500 for one in flight when the server went); while the
+server is down, the documented 500 body; none slower than the connect timeout
+plus a second; once the server answers again (pg_isready), every request
+succeeds, with the same gunicorn workers (no restart).
+
+Not covered: a server that hangs without closing its sockets (SIGSTOP, a
+network black hole). The kernel keeps acknowledging, so no client-side TCP
+timeout fires; only the WSGI server's worker timeout ends such a request.
 """
 
 from __future__ import annotations
@@ -143,37 +147,40 @@ def run(before: float, down: float, after: float, threads: int = 8) -> dict:
 
 
 def judge(answers, stopped_at, restarted_at, ready_at, same_workers) -> dict:
+    """Every request, judged by when it was sent, and none may hang."""
     answers = sorted(answers, key=lambda a: a.started)
-    before = [a for a in answers if a.started + a.seconds < stopped_at]
-    # requests sent while the server was down (and answered before it was back)
-    during = [
-        a for a in answers if stopped_at + 0.2 < a.started and a.started + a.seconds < restarted_at
-    ]
-    recovered = next((a for a in answers if a.started > restarted_at and a.status == 200), None)
-    # once the server answers again (pg_isready): no request may fail
+    before = [a for a in answers if a.started < stopped_at]
+    while_down = [a for a in answers if stopped_at <= a.started < ready_at]
     after = [a for a in answers if a.started >= ready_at]
+    recovered = next((a for a in answers if a.started > restarted_at and a.status == 200), None)
+
+    def documented_500(answer: Answer) -> bool:
+        return answer.status == 500 and answer.body == DOCUMENTED_500
+
     report = {
         "requests": len(answers),
         "before the stop": len(before),
-        "while down": len(during),
+        "while down": len(while_down),
         "after recovery": len(after),
         "server stopped at s": round(stopped_at, 2),
         "server started at s": round(restarted_at, 2),
         "server ready at s": round(ready_at, 2),
         "first success after the restart at s": recovered and round(recovered.started, 2),
-        "slowest answer while down s": round(max((a.seconds for a in during), default=0), 3),
-        "statuses while down": sorted({a.status for a in during}),
+        "slowest answer while down s": round(max((a.seconds for a in while_down), default=0), 3),
+        "slowest answer overall s": round(max((a.seconds for a in answers), default=0), 3),
+        "statuses while down": sorted({a.status for a in while_down}),
         "failures after recovery": [
             (round(a.started, 2), a.status) for a in after if a.status != 200
         ][:10],
     }
     report["checks"] = {
-        "all succeed before the stop": bool(before) and all(a.status == 200 for a in before),
-        "while down: the documented 500, fast": bool(during)
-        and all(
-            a.status == 500 and a.body == DOCUMENTED_500 and a.seconds <= CONNECT_TIMEOUT + 1
-            for a in during
-        ),
+        # in flight when the server went away: the documented 500 is the answer
+        "before the stop: success, or the documented 500": bool(before)
+        and all(a.status == 200 or documented_500(a) for a in before),
+        # the server may come up before pg_isready says so: a success is fine too
+        "while down: the documented 500 (or success)": bool(while_down)
+        and all(a.status == 200 or documented_500(a) for a in while_down),
+        "no request hung": all(a.seconds <= CONNECT_TIMEOUT + 1 for a in answers),
         "back without a restart": recovered is not None and same_workers,
         "every request succeeds once it is back": bool(after)
         and all(a.status == 200 for a in after),

@@ -12,7 +12,8 @@ jobs, while this process samples the no-lost-reset invariant. Then it checks:
 - no unexpected answer: no 5xx, no error, nothing but 200;
 - the history holds exactly one record per successful reset, job by job;
 - no connection leak: every pool is back to zero checked out, and the
-  server's connection count is back where it was.
+  server's connection count is back where it was, counted while the worker
+  processes are still alive (their pools closed) and again after they exit.
 """
 
 from __future__ import annotations
@@ -49,15 +50,23 @@ def soak(name: str, url: str, processes: int, operations: int) -> bool:
     started = time.monotonic()
     samples, lost = 0, []
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
+    with spawn.Manager() as manager, ProcessPoolExecutor(processes, mp_context=spawn) as pool:
+        barrier = manager.Barrier(processes + 1)
         futures = [
-            pool.submit(concurrency_worker.work, url, jobs, seed, operations, "soak", 0.005)
+            pool.submit(
+                concurrency_worker.work, url, jobs, seed, operations, "soak", 0.005, barrier
+            )
             for seed in range(processes)
         ]
-        while not all(future.done() for future in futures):
+        while barrier.n_waiting < processes:  # until every worker is done
             lost += violations(engine, jobs)
             samples += 1
             time.sleep(0.05)
+        barrier.wait()
+        # every worker has closed its pool and is still alive: a connection one
+        # of them leaked would still be open on the server now
+        connections_while_alive = server_connections(engine)
+        barrier.wait()
         counts: Counter = Counter()
         for future in futures:
             counts.update(future.result())
@@ -91,13 +100,15 @@ def soak(name: str, url: str, processes: int, operations: int) -> bool:
         "no errors": not any(k.startswith("error_") for k in totals),
         "history = successful resets": recorded == expected,
         "pools back to zero": totals["pool_checked_out"] == 0,
-        "server connections back": connections_after == connections_before,
+        "server connections back (workers alive)": connections_while_alive == connections_before,
+        "server connections back (workers gone)": connections_after == connections_before,
     }
     print(f"\n== soak on {name}: {processes} processes x {operations} steps, {seconds:.0f}s ==")
     print(f"operations: {requests} ({dict(sorted(totals.items()))})")
     print(f"invariant sampled {samples} times; history records {sum(recorded.values())} "
           f"for {totals.get('resets', 0)} successful resets; server connections "
-          f"{connections_before} before, {connections_after} after")  # fmt: skip
+          f"{connections_before} before, {connections_while_alive} with the workers done "
+          f"but alive, {connections_after} after")  # fmt: skip
     for check, passed in checks.items():
         print(f"  {'ok  ' if passed else 'FAIL'} {check}")
     return all(checks.values())

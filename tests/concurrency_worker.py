@@ -70,12 +70,16 @@ def work(
     operations: int,
     mix: str = "runs",
     run_pause: float = 0.015,
+    barrier=None,
 ) -> Counter:
     """Run ``operations`` random steps; count what happened.
 
     Besides the totals, ``reset_ok:<job id>`` counts each job's successful
     resets, ``http_<status>`` every answer, and ``pool_checked_out`` is the
     number of connections still checked out of this process's pool at the end.
+    With a ``barrier`` (shared by the caller and every worker), the process
+    waits at it twice after closing its pool, alive, so that the caller can
+    count the server's connections in between: one leaked would still be open.
     """
     rng = random.Random(seed)
     app = make_app(database_url)
@@ -102,6 +106,9 @@ def work(
                 counts[f"error_{type(exc).__name__}"] += 1
         counts["pool_checked_out"] = engine.pool.checkedout()
         engine.dispose()
+    if barrier is not None:
+        barrier.wait()  # done, pool closed, still alive: the caller counts now
+        barrier.wait()  # counted
     return counts
 
 

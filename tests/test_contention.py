@@ -8,9 +8,9 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
-from jobstate_reset import models
+from jobstate_reset import JobStateReset, models
 from jobstate_reset.errors import JobBusyError
 from tests.helpers import add_job, new_pipeline_id, object_records, snapshot
 
@@ -117,3 +117,94 @@ def test_no_timeout_configured_waits_as_the_database_does(app, engine, server_da
     holder.join()
     assert response.status_code == 200
     assert waited >= TIMEOUT + 0.3
+
+
+def test_another_customers_busy_job_is_still_just_not_found(database_url, engine, server_database):
+    """Waiting on the row, then answering 409, would reveal the job: the other
+    customer gets the 404 of a missing job at once, even while the row is held."""
+    from tests.test_security import ALICE, BOB, make_app
+    from tests.test_security import identity as token_identity
+
+    for app in make_app(database_url, JOBSTATE_RESET_LOCK_TIMEOUT=TIMEOUT):
+        JobStateReset(app, identity=token_identity)
+        client = app.test_client()
+        pipeline_id = new_pipeline_id()
+        job_id = add_job(
+            engine, "jdbc", "incremental", state="7", pipeline_id=pipeline_id,
+            customer_id="customer-a",
+        )  # fmt: skip
+        routes = [
+            ("POST", f"/platform/jobs/{job_id}/reset-state"),
+            ("POST", f"/platform/jobs/{job_id}/reset-state?dry_run=true"),
+            ("GET", f"/platform/jobs/{job_id}/state"),
+            ("GET", f"/platform/jobs/{job_id}/state/history"),
+            ("POST", f"/platform/pipelines/{pipeline_id}/reset-state"),
+        ]
+        with held(engine, job_id):
+            for method, url in routes:
+                response, waited = timed(
+                    lambda c=client, m=method, u=url: c.open(u, method=m, headers=BOB)
+                )
+                assert response.status_code == 404, url
+                assert waited < TIMEOUT / 2, url
+            owner = client.post(f"/platform/jobs/{job_id}/reset-state", headers=ALICE)
+            assert owner.status_code == 409
+
+
+def test_a_table_lock_is_bounded_too(impatient_app, engine):
+    """A deploy's ALTER TABLE holds the whole table, not a row."""
+    job_id = add_job(engine, "jdbc", "incremental", state="7")
+    lock = {
+        "postgresql": "LOCK TABLE jobstate_jobs IN ACCESS EXCLUSIVE MODE",
+        "mysql": "LOCK TABLES jobstate_jobs WRITE",
+    }[engine.dialect.name]
+    with engine.connect() as holder:
+        holder.execute(text(lock))
+        response, waited = timed(
+            lambda: impatient_app.test_client().post(f"/platform/jobs/{job_id}/reset-state")
+        )
+        if engine.dialect.name == "mysql":
+            holder.execute(text("UNLOCK TABLES"))
+        holder.rollback()
+    assert response.status_code == 409
+    assert waited < TIMEOUT + 3
+
+
+def test_a_reset_in_progress_does_not_stall_a_neighbouring_jobs_commit(
+    impatient_app, engine, extension, db
+):
+    """MariaDB at REPEATABLE READ would lock the gap after a reset's deleted
+    records, where the next job's new records fall. The plugin's transactions
+    run at READ COMMITTED there: a real reset is paused right after its DELETE
+    while the neighbouring job's run commits."""
+    pipeline_id = new_pipeline_id()
+    first = add_job(engine, "s3", "INCREMENTAL", state=object_records(50), pipeline_id=pipeline_id)
+    second = add_job(engine, "s3", "INCREMENTAL", state=[], pipeline_id=pipeline_id, index=1)
+    run = extension.begin_run(second)
+    deleted, go_on = threading.Event(), threading.Event()
+
+    def pause_after_the_delete(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("DELETE FROM JOBSTATE_OBJECT_STATE"):
+            deleted.set()
+            go_on.wait(10)
+
+    event.listen(db.engine, "after_cursor_execute", pause_after_the_delete)
+    resets = []
+    resetting = threading.Thread(
+        target=lambda: resets.append(
+            impatient_app.test_client().post(f"/platform/jobs/{first}/reset-state").status_code
+        )
+    )
+    try:
+        resetting.start()
+        assert deleted.wait(10)
+        committed, waited = timed(
+            lambda: run.commit({"files": {"data/part-0000001.parquet": "2026-12-01T00:00:00Z"}})
+        )
+    finally:
+        go_on.set()
+        resetting.join()
+        event.remove(db.engine, "after_cursor_execute", pause_after_the_delete)
+    assert committed is True
+    assert waited < TIMEOUT / 2
+    assert resets == [200]

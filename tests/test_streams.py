@@ -80,6 +80,7 @@ def test_streams_on_a_non_singer_job_are_422(client, engine, connector):
     ("body", "errors"),
     [
         ({"streams": []}, {"streams": ["Length must be between 1 and 1000."]}),
+        ({"streams": None}, {"streams": ["Field may not be null."]}),
         ({"streams": "orders"}, {"streams": ["Not a valid list."]}),
         ({"streams": [""]}, {"streams": {"0": ["Length must be between 1 and 255."]}}),
         ({"streams": [1]}, {"streams": {"0": ["Not a valid string."]}}),
@@ -103,6 +104,13 @@ def test_invalid_json_is_422(client, engine):
     assert response.status_code == 422
     assert response.json["detail"] == "The request body is not valid JSON"
     assert snapshot(engine, job_id)["singer"][0]["state_file"] == SINGER_STATE
+
+
+def test_a_deeply_nested_body_is_422(client, engine):
+    job_id = add_job(engine, "singer", "INCREMENTAL", state=SINGER_STATE)
+    response = reset(client, job_id, data="[" * 5000, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json["errors"] == {"body": ["Nested too deeply."]}
 
 
 def test_a_body_that_is_not_json_is_415(client, engine):
