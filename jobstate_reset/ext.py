@@ -106,9 +106,8 @@ class JobStateReset:
         """A session of its own for one use case, on the app's Flask-SQLAlchemy database.
 
         Not the request's ``db.session``: a use case owns its transaction, so it
-        neither commits nor rolls back the host's work in that session, and on
-        MariaDB it reads from a snapshot taken after it locked the job, not from
-        whatever the host read earlier in the request.
+        neither commits nor rolls back the host's work in that session, and it
+        never reads from a snapshot the host's earlier reads in the request fixed.
         """
         db = self._db_by_app[current_app._get_current_object()]
         session = db.session.session_factory()

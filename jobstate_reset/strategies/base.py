@@ -8,8 +8,8 @@ strategy (a transaction is open, and the strategy leaves it open) around the
 per-connector steps ``_clear``, ``_read`` and ``_write``. A strategy never
 commits or rolls back; the service owns both. The service's session is fresh
 and the job's row locked before a strategy runs, so plain reads inside a step
-see the newest committed state (also under MariaDB's REPEATABLE READ, whose
-snapshot starts at the first plain read, after the lock).
+see the newest committed state (PostgreSQL's READ COMMITTED; on MariaDB the
+plugin's transactions run at READ COMMITTED too, see lock_timeout).
 """
 
 from __future__ import annotations
