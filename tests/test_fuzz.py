@@ -194,6 +194,7 @@ BODIES = st.one_of(
         max_leaves=10,
     ).map(lambda value: json.dumps(value).encode()),
     st.just(b'{"streams": ' + b'["s"' + b', "s"' * 5000 + b"]}"),
+    st.integers(100, 3000).map(lambda depth: b"[" * depth),  # nested past the recursion limit
 )
 
 
