@@ -33,8 +33,27 @@ class JdbcResetStrategy(ResetStrategy):
     def __init__(self, table: JdbcStateTable) -> None:
         self.table = table
         column = table.column
-        self._select_value = select(column("value")).where(
-            column("job_id") == bindparam("the_job_id")
+        of_job = column("job_id") == bindparam("the_job_id")
+        self._select_value = select(column("value")).where(of_job)
+        self._clear_value = (
+            update(table.table)
+            .where(of_job, column("value").is_not(None))
+            .values({column("value"): None})
+        )
+        # PostgreSQL reads the old mark and clears it in one statement, the old
+        # value taken from a self-join (RETURNING shows the new row); the job's
+        # row lock keeps it stable. MariaDB's UPDATE returns no rows, and
+        # SQLite's RETURNING may not name a joined table: two statements there.
+        before = (
+            select(column("job_id").label("job_id"), column("value").label("previous"))
+            .where(of_job)
+            .subquery()
+        )
+        self._clear_value_returning = (
+            update(table.table)
+            .where(column("job_id") == before.c.job_id, column("value").is_not(None))
+            .values({column("value"): None})
+            .returning(before.c.previous)
         )
 
     @classmethod
@@ -44,14 +63,13 @@ class JdbcResetStrategy(ResetStrategy):
     def _clear(self, session: Session, job: Job) -> dict:
         # Whatever the load type: a full_load job keeps no mark, but one left
         # from an earlier incremental life must not survive a reset either.
+        job_parameter = {"the_job_id": job.job_id}
+        if session.get_bind().dialect.name == "postgresql":
+            previous = session.execute(self._clear_value_returning, job_parameter).scalar()
+            return {STATE_KEY: previous}
         previous = self._load(session, job)
         if previous[STATE_KEY] is not None:
-            column = self.table.column
-            session.execute(
-                update(self.table.table)
-                .where(column("job_id") == job.job_id)
-                .values({column("value"): None})
-            )
+            session.execute(self._clear_value, job_parameter)
         return previous
 
     def _read(self, session: Session, job: Job) -> dict:
