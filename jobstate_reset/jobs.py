@@ -12,11 +12,12 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .errors import JobNotFoundError
 from .job_id import parse_job_id
-from .lock_timeout import bounded
+from .lock_timeout import bounded, is_lock_timeout, open_transaction
 from .tables import JobsTable
 
 
@@ -56,10 +57,37 @@ def lock_job(
     is all there is. With ``customer_id``, another customer's job is not found.
     """
     statements = job_statements(jobs)
-    if customer_id is not None and not _owned(session, statements, job_id, customer_id):
-        return None
-    query = bounded(statements.lock(shared=shared, scoped=customer_id is not None), session)
-    row = session.execute(query, _parameters(job_id, customer_id)).one_or_none()
+    scoped = customer_id is not None
+    parameters = _parameters(job_id, customer_id)
+    if scoped and _checks_owner_first(session):
+        return _lock_owned_job(session, statements, parameters, shared)
+    query = bounded(statements.lock(shared=shared, scoped=scoped), session)
+    row = session.execute(query, parameters).one_or_none()
+    return None if row is None else Job(**row._mapping)
+
+
+def _lock_owned_job(
+    session: Session, statements: JobStatements, parameters: dict, shared: bool
+) -> Job | None:
+    """Lock one customer's job where a locking read waits before it filters (MariaDB).
+
+    A free row is locked at once, NOWAIT, in one statement (the common case).
+    Only a busy row is first checked to be the customer's by a plain read,
+    then waited for, within the bound. NOWAIT's failure may have rolled the
+    whole transaction back (innodb_rollback_on_timeout), so that path starts
+    it again: the lock must be the transaction's first statement.
+    """
+    try:
+        row = session.execute(statements.lock_now(shared), parameters).one_or_none()
+    except DBAPIError as error:
+        if not is_lock_timeout(error):
+            raise
+        session.rollback()
+        open_transaction(session)
+        if session.execute(statements.owned, parameters).first() is None:
+            return None
+        query = bounded(statements.lock(shared=shared, scoped=True), session)
+        row = session.execute(query, parameters).one_or_none()
     return None if row is None else Job(**row._mapping)
 
 
@@ -131,16 +159,10 @@ def _checks_owner_first(session: Session) -> bool:
     MariaDB (InnoDB) locks the row its key lookup finds, then applies the rest
     of the WHERE clause: a caller's request for another customer's busy job
     would wait, and its 409 would reveal the job. PostgreSQL filters first.
-    So on MariaDB ownership is checked by a plain read first (at READ
-    COMMITTED it takes no lock and sees the newest rows; see lock_timeout).
+    So on MariaDB ownership is checked by a plain read before any wait (at
+    READ COMMITTED it takes no lock and sees the newest rows; see lock_timeout).
     """
     return session.get_bind().dialect.name in ("mysql", "mariadb")
-
-
-def _owned(session: Session, statements: JobStatements, job_id: str, customer_id: str) -> bool:
-    if not _checks_owner_first(session):
-        return True
-    return session.execute(statements.owned, _parameters(job_id, customer_id)).first() is not None
 
 
 def _exists(session: Session, jobs: JobsTable, *conditions) -> bool:
@@ -171,6 +193,10 @@ class JobStatements:
             scoped: (bump.where(of_customer) if scoped else bump).returning(*returning)
             for scoped in (False, True)
         }
+        self._lock_now = {
+            shared: read.where(of_customer).with_for_update(read=shared, nowait=True)
+            for shared in (False, True)
+        }
         self.owned = select(c("job_id")).where(by_id, of_customer)
         self.bump_many = (
             update(jobs.table)
@@ -180,6 +206,10 @@ class JobStatements:
 
     def lock(self, *, shared: bool, scoped: bool) -> Select:
         return self._lock[shared, scoped]
+
+    def lock_now(self, shared: bool) -> Select:
+        """One customer's job, locked if it is free; an error if it is not."""
+        return self._lock_now[shared]
 
     def bump_returning(self, scoped: bool) -> Update:
         return self._bump_returning[scoped]

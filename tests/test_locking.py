@@ -175,3 +175,43 @@ def test_first_commits_of_many_jobs_at_once(app, engine, extension, server_datab
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(commit, runs))
     assert results == [True] * len(runs)
+
+
+def test_a_customers_reset_waits_and_then_clears_what_was_committed_meanwhile(
+    database_url, engine, server_database
+):
+    """A customer's request for its own busy job waits for the row (on MariaDB
+    after a NOWAIT attempt that failed and a fresh start), then resets the state
+    the holder committed, and records that state as the one it cleared."""
+    from jobstate_reset import JobStateReset
+    from tests.test_security import ALICE, make_app
+    from tests.test_security import identity as token_identity
+
+    for secured_app in make_app(database_url):
+        JobStateReset(secured_app, identity=token_identity)
+        client = secured_app.test_client()
+        job_id = add_job(engine, "jdbc", "incremental", state="41", customer_id="customer-a")
+        responses = []
+        worker = threading.Thread(
+            target=lambda c=client, r=responses, j=job_id: r.append(
+                c.post(reset_url(j), headers=ALICE)
+            )
+        )
+        with engine.connect() as holder:
+            jobs = models.jobs.c
+            holder.execute(select(jobs.job_id).where(jobs.job_id == job_id).with_for_update())
+            worker.start()
+            wait_for_lock_waiters(engine, server_database)
+            holder.execute(
+                models.jdbc_state.update()
+                .where(models.jdbc_state.c.job_id == job_id)
+                .values(incremental_column_value="42")
+            )
+            holder.commit()
+        worker.join(timeout=30)
+
+        assert [r.status_code for r in responses] == [200]
+        assert jdbc_value(engine, job_id) is None
+        history = client.get(f"/platform/jobs/{job_id}/state/history", headers=ALICE)
+        [entry] = history.json["items"]
+        assert entry["previous_state"] == {"incremental_column_value": "42"}
