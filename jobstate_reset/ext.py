@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 
 from flask import Flask, Request, current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Table
+from sqlalchemy import Engine, Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
@@ -109,20 +109,33 @@ class JobStateReset:
         neither commits nor rolls back the host's work in that session, and it
         never reads from a snapshot the host's earlier reads in the request fixed.
         """
-        db = self._db_by_app[current_app._get_current_object()]
-        session = db.session.session_factory()
+        session = Session(bind=self.engine())
         session.info[LOCK_TIMEOUT] = current_app.config["JOBSTATE_RESET_LOCK_TIMEOUT"]
         try:
             yield session
         finally:
             session.close()
 
+    def engine(self) -> Engine:
+        """The engine of the database that holds the jobs (and so their state and history).
+
+        Flask-SQLAlchemy's bind of the jobs table's metadata: the default
+        engine, unless the host's tables carry a ``bind_key``. Every statement
+        of a use case goes to this one engine, so its transaction is one.
+        """
+        engines = self._db_by_app[current_app._get_current_object()].engines
+        bind_key = self.tables.jobs.table.metadata.info.get("bind_key")
+        if bind_key not in engines:
+            raise ConfigurationError(
+                f"The jobs table's bind key {bind_key!r} is not in SQLALCHEMY_BINDS."
+            )
+        return engines[bind_key]
+
     def create_tables(self) -> list[str]:
         """Create the tables of :meth:`owned_tables` that are missing; returns their names."""
         tables = self.owned_tables()
-        engine = self._db_by_app[current_app._get_current_object()].engine
         try:
-            models.metadata.create_all(engine, tables=tables)
+            models.metadata.create_all(self.engine(), tables=tables)
         except SQLAlchemyError as exc:
             logger.error("Creating the plugin's tables failed", exc_info=exc)
             raise StateDatabaseError("table creation") from exc

@@ -277,3 +277,41 @@ def test_runs_on_host_tables(host_app, schema_engine):
     assert ext.begin_run(s3).state == {"files": 1, "last_modified": "2026-12-01T10:00:00+00:00"}
     assert run.commit({"files": {"p/1.csv": "2026-12-01T11:00:00Z"}}) is True  # an update
     assert run.processed(["p/1.csv"]) == {"p/1.csv": "2026-12-01T11:00:00+00:00"}
+
+
+def test_tables_on_a_bind_of_their_own(database_url, schema_engine, tmp_path):
+    """Jobs and state on a Flask-SQLAlchemy bind, not the default database:
+    every statement of a reset, reads included, goes to that bind."""
+    bound = MetaData(info={"bind_key": "platform"})
+    jobs, marks = platform_job.to_metadata(bound), watermark.to_metadata(bound)
+    host_metadata.create_all(schema_engine)
+    app = Flask("host_with_a_bind")
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'default.db'}",  # holds no job
+        SQLALCHEMY_BINDS={"platform": database_url},
+        JOBSTATE_RESET_ALLOW_ANONYMOUS=True,
+    )
+    db = SQLAlchemy(app)
+    tables = StateTables(
+        jobs=JobsTable(jobs, **{k: v for k, v in vars(HOST_JOBS).items() if k != "table"}),
+        jdbc=JdbcStateTable(marks, job_id="job", value="high_water_mark"),
+    )
+    extension = JobStateReset(app, db=db, tables=tables)
+    job_id = add_host_job(
+        schema_engine, "jdbc", "incremental", watermark, [{"high_water_mark": "2026-11-30"}]
+    )
+    try:
+        with app.app_context():
+            assert extension.engine() is db.engines["platform"]
+        client = app.test_client()
+        assert reset(client, job_id).status_code == 200
+        assert rows(schema_engine, watermark, job_id) == [{"job": job_id, "high_water_mark": None}]
+        history = client.get(f"/platform/jobs/{job_id}/state/history").json["items"]
+        assert [entry["previous_state"] for entry in history] == [
+            {"incremental_column_value": "2026-11-30"}
+        ]
+    finally:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+        host_metadata.drop_all(schema_engine)
