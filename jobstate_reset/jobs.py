@@ -8,7 +8,7 @@ much as a database round trip on loopback).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from sqlalchemy import Select, Update, bindparam, select, update
@@ -107,8 +107,9 @@ def lock_and_bump(
         row = session.execute(statements.bump_returning(scoped), parameters).one_or_none()
         if row is None:
             return None
-        bumped = Job(**row._mapping)
-        return replace(bumped, generation=bumped.generation - 1)
+        job = row._asdict()
+        job["generation"] -= 1  # RETURNING shows the bumped row
+        return Job(**job)
     job = lock_job(session, jobs, job_id, customer_id=customer_id)
     if job is not None:
         bump_generations(session, jobs, [job])

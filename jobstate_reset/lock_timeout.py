@@ -44,8 +44,7 @@ def open_transaction(session: Session) -> None:
     if dialect == "postgresql":
         milliseconds = _milliseconds(session)
         if milliseconds:
-            # An integer we computed: safe to put in the SQL (SET takes no parameters).
-            session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+            session.execute(_set_local_lock_timeout(milliseconds))
     elif dialect in ("mysql", "mariadb"):
         session.execute(_READ_COMMITTED)
 
@@ -73,6 +72,12 @@ def _milliseconds(session: Session) -> int | None:
     """The timeout in whole milliseconds (at least 1); None or 0 means no bound."""
     seconds = session.info.get(SESSION_KEY)
     return max(1, round(seconds * 1000)) if seconds else None
+
+
+@lru_cache(maxsize=64)
+def _set_local_lock_timeout(milliseconds: int):
+    # An integer we computed: safe to put in the SQL (SET takes no parameters).
+    return text(f"SET LOCAL lock_timeout = {milliseconds}")
 
 
 @lru_cache(maxsize=64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -207,7 +207,9 @@ def job_history(
         return history.history_page(session, job.job_id, limit, cursor)
 
 
-def _outcome(job: Job, strategy: ResetStrategy, request: ResetRequest) -> ResetOutcome:
+def _outcome(
+    job: Job, strategy: ResetStrategy, request: ResetRequest, previous_state: Any
+) -> ResetOutcome:
     return ResetOutcome(
         job_id=job.job_id,
         pipeline_id=job.pipeline_id,
@@ -218,7 +220,7 @@ def _outcome(job: Job, strategy: ResetStrategy, request: ResetRequest) -> ResetO
         generation_before=job.generation,
         generation_after=job.generation if request.dry_run else job.generation + 1,
         streams=request.streams,
-        previous_state=None,
+        previous_state=previous_state,
         actor=request.actor,
         request_id=request.request_id,
         at=datetime.now(UTC),
@@ -231,7 +233,7 @@ def _preview(
 ) -> ResetOutcome:
     """What a reset of ``job`` (locked, shared) would clear."""
     would_clear = strategy.preview(session, job, request.streams)
-    return replace(_outcome(job, strategy, request), previous_state=would_clear)
+    return _outcome(job, strategy, request, previous_state=would_clear)
 
 
 def _reset(
@@ -239,7 +241,7 @@ def _reset(
 ) -> ResetOutcome:
     """Clear ``job``'s state; its row is locked and its generation already bumped."""
     previous = strategy.reset(session, job, request.streams)
-    return replace(_outcome(job, strategy, request), previous_state=previous)
+    return _outcome(job, strategy, request, previous_state=previous)
 
 
 def _announce(outcomes: Sequence[ResetOutcome]) -> None:
