@@ -67,6 +67,7 @@ class JobStateReset:
         self.identity = identity
         # Per-app state, as Flask-SQLAlchemy keeps it: the extension never holds an app.
         self._db_by_app: WeakKeyDictionary[Flask, SQLAlchemy] = WeakKeyDictionary()
+        self._engine_by_app: WeakKeyDictionary[Flask, Engine] = WeakKeyDictionary()
         if app is not None:
             self.init_app(app)
 
@@ -109,8 +110,9 @@ class JobStateReset:
         neither commits nor rolls back the host's work in that session, and it
         never reads from a snapshot the host's earlier reads in the request fixed.
         """
+        app = current_app._get_current_object()
         session = Session(bind=self.engine())
-        session.info[LOCK_TIMEOUT] = current_app.config["JOBSTATE_RESET_LOCK_TIMEOUT"]
+        session.info[LOCK_TIMEOUT] = app.config["JOBSTATE_RESET_LOCK_TIMEOUT"]
         try:
             yield session
         finally:
@@ -123,13 +125,18 @@ class JobStateReset:
         engine, unless the host's tables carry a ``bind_key``. Every statement
         of a use case goes to this one engine, so its transaction is one.
         """
-        engines = self._db_by_app[current_app._get_current_object()].engines
-        bind_key = self.tables.jobs.table.metadata.info.get("bind_key")
-        if bind_key not in engines:
-            raise ConfigurationError(
-                f"The jobs table's bind key {bind_key!r} is not in SQLALCHEMY_BINDS."
-            )
-        return engines[bind_key]
+        app = current_app._get_current_object()
+        engine = self._engine_by_app.get(app)
+        if engine is None:
+            engines = self._db_by_app[app].engines
+            bind_key = self.tables.jobs.table.metadata.info.get("bind_key")
+            if bind_key not in engines:
+                raise ConfigurationError(
+                    f"The jobs table's bind key {bind_key!r} is not in SQLALCHEMY_BINDS."
+                )
+            # Flask-SQLAlchemy makes an app's engines once, in its init_app.
+            engine = self._engine_by_app[app] = engines[bind_key]
+        return engine
 
     def create_tables(self) -> list[str]:
         """Create the tables of :meth:`owned_tables` that are missing; returns their names."""

@@ -58,9 +58,9 @@ def _row(o: ResetOutcome) -> dict:
         "customer_id": o.customer_id,
         "connector": o.connector,
         "load_type": o.load_type,
-        "actor": _fit(o.actor, reset_history.c.actor),
+        "actor": _fit(o.actor, _ACTOR_LENGTH),
         "reset_at": o.at,
-        "request_id": _fit(o.request_id, reset_history.c.request_id),
+        "request_id": _fit(o.request_id, _REQUEST_ID_LENGTH),
         "generation_before": o.generation_before,
         "generation_after": o.generation_after,
         "streams": list(o.streams) if o.streams is not None else None,
@@ -68,9 +68,13 @@ def _row(o: ResetOutcome) -> dict:
     }
 
 
-def _fit(text: str | None, column) -> str | None:
+_ACTOR_LENGTH = reset_history.c.actor.type.length
+_REQUEST_ID_LENGTH = reset_history.c.request_id.type.length
+
+
+def _fit(text: str | None, length: int) -> str | None:
     """Cut ``text`` to the column's length: a long actor name must not fail a reset."""
-    return None if text is None else text[: column.type.length]
+    return None if text is None else text[:length]
 
 
 def history_page(session: Session, job_id: str, limit: int, cursor: int | None) -> HistoryPage:

@@ -112,7 +112,7 @@ def lock_and_bump(
         return Job(**job)
     job = lock_job(session, jobs, job_id, customer_id=customer_id)
     if job is not None:
-        bump_generations(session, jobs, [job])
+        session.execute(statements.bump_one, {"the_job_id": job.job_id})
     return job
 
 
@@ -199,6 +199,7 @@ class JobStatements:
             for shared in (False, True)
         }
         self.owned = select(c("job_id")).where(by_id, of_customer)
+        self.bump_one = bump
         self.bump_many = (
             update(jobs.table)
             .where(c("job_id").in_(bindparam("the_job_ids", expanding=True)))
