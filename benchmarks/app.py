@@ -18,10 +18,12 @@ answer the same body, driven at the same jobs:
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 from jobstate_reset import models
 from jobstate_reset.demo import create_app as create_demo_app
@@ -112,14 +114,25 @@ class ResetReplay:
         return cls(job_id, statements)
 
     def run(self, session, job_id: str) -> None:
-        """The captured statements for ``job_id``, in one transaction; rows are read."""
+        """The captured statements for ``job_id``, in one transaction; rows are read.
+
+        Two requests for one job at once: the plugin's NOWAIT lock on MariaDB
+        fails for the second, which then waits its turn; here it starts again.
+        """
         swap = {self.job_id: job_id, self.pipeline_id: job_id.rsplit("_", 1)[0]}
-        connection = session.connection()
-        for statement, parameters in self.statements:
-            result = connection.exec_driver_sql(statement, _swapped(parameters, swap))
-            if result.returns_rows:
-                result.all()
-        session.commit()
+        for attempt in range(100):
+            try:
+                connection = session.connection()
+                for statement, parameters in self.statements:
+                    result = connection.exec_driver_sql(statement, _swapped(parameters, swap))
+                    if result.returns_rows:
+                        result.all()
+                session.commit()
+                return
+            except OperationalError:
+                session.rollback()
+                time.sleep(0.001 * attempt)
+        raise RuntimeError(f"job_id {job_id} stayed busy")
 
 
 def _swapped(parameters, swap: dict):
