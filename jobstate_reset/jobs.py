@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .errors import JobNotFoundError
 from .job_id import parse_job_id
-from .lock_timeout import bounded, is_lock_timeout, open_transaction
+from .lock_timeout import bounded, bounded_read, is_lock_timeout, open_transaction
 from .tables import JobsTable
 
 
@@ -84,7 +84,7 @@ def _lock_owned_job(
             raise
         session.rollback()
         open_transaction(session)
-        if session.execute(statements.owned, parameters).first() is None:
+        if session.execute(bounded_read(statements.owned, session), parameters).first() is None:
             return None
         query = bounded(statements.lock(shared=shared, scoped=True), session)
         row = session.execute(query, parameters).one_or_none()
@@ -168,7 +168,7 @@ def _checks_owner_first(session: Session) -> bool:
 
 def _exists(session: Session, jobs: JobsTable, *conditions) -> bool:
     query = select(jobs.column("job_id")).where(*conditions).limit(1)
-    return session.execute(query).first() is not None
+    return session.execute(bounded_read(query, session)).first() is not None
 
 
 class JobStatements:

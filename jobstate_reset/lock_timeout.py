@@ -11,7 +11,9 @@ is left behind on the host's pooled connections:
   applies to the next transaction only): plain reads always see the newest
   committed rows, and a DELETE of one job's records takes no gap locks that
   would stall a neighbouring job's writes. Locking statements carry
-  ``WAIT n`` (whole seconds), which bounds their row and metadata lock waits.
+  ``WAIT n`` (whole seconds), which bounds their row and metadata lock waits;
+  the plain reads that check a job's owner before a wait run under ``SET
+  STATEMENT lock_wait_timeout=n FOR``, which bounds their metadata lock wait.
 - SQLite: no row locks; its busy timeout applies.
 
 The session carries the timeout (``session.info``), set where the extension
@@ -25,7 +27,9 @@ from functools import lru_cache
 
 from sqlalchemy import Select, Update, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 SESSION_KEY = "jobstate_reset.lock_timeout"
 
@@ -55,6 +59,35 @@ def bounded(statement: Select | Update, session: Session) -> Select | Update:
     if milliseconds and session.get_bind().dialect.name in ("mysql", "mariadb"):
         return _mariadb_wait(statement, max(1, math.ceil(milliseconds / 1000)))
     return statement
+
+
+def bounded_read(statement: Select, session: Session) -> Executable:
+    """A plain read that gives up on table locks after the session's bound, where it would not.
+
+    A plain read takes no row lock, but waits for a table's metadata lock (a
+    deploy's ALTER TABLE, LOCK TABLES). PostgreSQL's lock_timeout covers it;
+    MariaDB needs ``SET STATEMENT lock_wait_timeout=n FOR`` the read.
+    """
+    milliseconds = _milliseconds(session)
+    if milliseconds and session.get_bind().dialect.name in ("mysql", "mariadb"):
+        return _WithLockWaitTimeout(statement, max(1, math.ceil(milliseconds / 1000)))
+    return statement
+
+
+class _WithLockWaitTimeout(Executable, ClauseElement):
+    """MariaDB's ``SET STATEMENT lock_wait_timeout=<seconds> FOR <statement>``."""
+
+    inherit_cache = False  # built per call, only on the rare paths that need it
+
+    def __init__(self, statement: Select, seconds: int) -> None:
+        self.statement = statement
+        self.seconds = seconds
+
+
+@compiles(_WithLockWaitTimeout)
+def _compile_with_lock_wait_timeout(element: _WithLockWaitTimeout, compiler, **kw) -> str:
+    inner = compiler.process(element.statement, **kw)
+    return f"SET STATEMENT lock_wait_timeout={int(element.seconds)} FOR {inner}"
 
 
 def is_lock_timeout(error: BaseException) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy import event, select, text
 
 from jobstate_reset import JobStateReset, models
 from jobstate_reset.errors import JobBusyError
-from tests.helpers import add_job, new_pipeline_id, object_records, snapshot
+from tests.helpers import add_job, jdbc_value, new_pipeline_id, object_records, snapshot
 
 TIMEOUT = 1
 
@@ -168,6 +168,47 @@ def test_a_table_lock_is_bounded_too(impatient_app, engine):
         holder.rollback()
     assert response.status_code == 409
     assert waited < TIMEOUT + 3
+
+
+def test_a_table_lock_bounds_a_customers_request_as_well(database_url, engine, server_database):
+    """A customer's request checks ownership with a plain read, which MariaDB
+    would let wait for the table lock as long as the lock lasts."""
+    from tests.test_security import ALICE, make_app
+    from tests.test_security import identity as token_identity
+
+    pipeline_id = new_pipeline_id()
+    job_id = add_job(
+        engine, "jdbc", "incremental", state="7", pipeline_id=pipeline_id, customer_id="customer-a"
+    )
+    lock = {
+        "postgresql": "LOCK TABLE jobstate_jobs IN ACCESS EXCLUSIVE MODE",
+        "mysql": "LOCK TABLES jobstate_jobs WRITE",
+    }[engine.dialect.name]
+    for app in make_app(database_url, JOBSTATE_RESET_LOCK_TIMEOUT=TIMEOUT):
+        JobStateReset(app, identity=token_identity)
+        client = app.test_client()
+        for url in (
+            f"/platform/jobs/{job_id}/reset-state",
+            f"/platform/pipelines/{pipeline_id}/reset-state",
+        ):
+            answers = []
+            request = threading.Thread(
+                target=lambda c=client, u=url, a=answers: a.append(
+                    timed(lambda: c.post(u, headers=ALICE))
+                )
+            )
+            with engine.connect() as holder:
+                holder.execute(text(lock))
+                request.start()
+                request.join(TIMEOUT + 3)  # a request that waits on is not let hang the test
+                if engine.dialect.name == "mysql":
+                    holder.execute(text("UNLOCK TABLES"))
+                holder.rollback()
+            request.join()
+            [(response, waited)] = answers
+            assert response.status_code == 409, url
+            assert waited < TIMEOUT + 3, url
+    assert jdbc_value(engine, job_id) == "7"
 
 
 def test_a_reset_in_progress_does_not_stall_a_neighbouring_jobs_commit(
