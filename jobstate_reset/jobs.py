@@ -12,12 +12,11 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from sqlalchemy import Select, Update, bindparam, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .errors import JobNotFoundError
 from .job_id import parse_job_id
-from .lock_timeout import bounded, bounded_read, is_lock_timeout, open_transaction
+from .lock_timeout import bounded, bounded_read
 from .tables import JobsTable
 
 
@@ -60,34 +59,11 @@ def lock_job(
     scoped = customer_id is not None
     parameters = _parameters(job_id, customer_id)
     if scoped and _checks_owner_first(session):
-        return _lock_owned_job(session, statements, parameters, shared)
+        owned = session.execute(bounded_read(statements.owned, session), parameters)
+        if owned.first() is None:
+            return None
     query = bounded(statements.lock(shared=shared, scoped=scoped), session)
     row = session.execute(query, parameters).one_or_none()
-    return None if row is None else Job(**row._mapping)
-
-
-def _lock_owned_job(
-    session: Session, statements: JobStatements, parameters: dict, shared: bool
-) -> Job | None:
-    """Lock one customer's job where a locking read waits before it filters (MariaDB).
-
-    A free row is locked at once, NOWAIT, in one statement (the common case).
-    Only a busy row is first checked to be the customer's by a plain read,
-    then waited for, within the bound. NOWAIT's failure may have rolled the
-    whole transaction back (innodb_rollback_on_timeout), so that path starts
-    it again: the lock must be the transaction's first statement.
-    """
-    try:
-        row = session.execute(statements.lock_now(shared), parameters).one_or_none()
-    except DBAPIError as error:
-        if not is_lock_timeout(error):
-            raise
-        session.rollback()
-        open_transaction(session)
-        if session.execute(bounded_read(statements.owned, session), parameters).first() is None:
-            return None
-        query = bounded(statements.lock(shared=shared, scoped=True), session)
-        row = session.execute(query, parameters).one_or_none()
     return None if row is None else Job(**row._mapping)
 
 
@@ -160,8 +136,10 @@ def _checks_owner_first(session: Session) -> bool:
     MariaDB (InnoDB) locks the row its key lookup finds, then applies the rest
     of the WHERE clause: a caller's request for another customer's busy job
     would wait, and its 409 would reveal the job. PostgreSQL filters first.
-    So on MariaDB ownership is checked by a plain read before any wait (at
-    READ COMMITTED it takes no lock and sees the newest rows; see lock_timeout).
+    So on MariaDB ownership is checked by a plain read first (at READ
+    COMMITTED it takes no lock and sees the newest rows; see lock_timeout).
+    Not a NOWAIT lock first: it would lock another customer's free row until
+    the transaction ends, and answer a busy one's 404 measurably later.
     """
     return session.get_bind().dialect.name in ("mysql", "mariadb")
 
@@ -194,10 +172,6 @@ class JobStatements:
             scoped: (bump.where(of_customer) if scoped else bump).returning(*returning)
             for scoped in (False, True)
         }
-        self._lock_now = {
-            shared: read.where(of_customer).with_for_update(read=shared, nowait=True)
-            for shared in (False, True)
-        }
         self.owned = select(c("job_id")).where(by_id, of_customer)
         self.bump_one = bump
         self.bump_many = (
@@ -208,10 +182,6 @@ class JobStatements:
 
     def lock(self, *, shared: bool, scoped: bool) -> Select:
         return self._lock[shared, scoped]
-
-    def lock_now(self, shared: bool) -> Select:
-        """One customer's job, locked if it is free; an error if it is not."""
-        return self._lock_now[shared]
 
     def bump_returning(self, scoped: bool) -> Update:
         return self._bump_returning[scoped]

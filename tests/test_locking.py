@@ -181,8 +181,8 @@ def test_a_customers_reset_waits_and_then_clears_what_was_committed_meanwhile(
     database_url, engine, server_database
 ):
     """A customer's request for its own busy job waits for the row (on MariaDB
-    after a NOWAIT attempt that failed and a fresh start), then resets the state
-    the holder committed, and records that state as the one it cleared."""
+    after a plain ownership read), then resets the state the holder committed,
+    and records that state as the one it cleared."""
     from jobstate_reset import JobStateReset
     from tests.test_security import ALICE, make_app
     from tests.test_security import identity as token_identity
