@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import ClassVar
 
 from sqlalchemy import Select, Update, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.visitors import InternalTraversal
 
 SESSION_KEY = "jobstate_reset.lock_timeout"
 
@@ -77,11 +79,21 @@ def bounded_read(statement: Select, session: Session) -> Executable:
 class _WithLockWaitTimeout(Executable, ClauseElement):
     """MariaDB's ``SET STATEMENT lock_wait_timeout=<seconds> FOR <statement>``."""
 
-    inherit_cache = False  # built per call, only on the rare paths that need it
+    # Cached like any statement: its key is the inner statement's and the seconds.
+    inherit_cache = True
+    _traverse_internals: ClassVar[list] = [
+        ("statement", InternalTraversal.dp_clauseelement),
+        ("seconds", InternalTraversal.dp_plain_obj),
+    ]
 
     def __init__(self, statement: Select, seconds: int) -> None:
         self.statement = statement
         self.seconds = seconds
+
+    @property
+    def _all_selected_columns(self):
+        # What a cached result's columns are matched against: the inner SELECT's.
+        return self.statement._all_selected_columns
 
 
 @compiles(_WithLockWaitTimeout)
