@@ -111,7 +111,11 @@ class JobStateReset:
         never reads from a snapshot the host's earlier reads in the request fixed.
         """
         app = current_app._get_current_object()
-        session = Session(bind=self.engine())
+        # The host's session factory, so its session options and listeners
+        # apply; but every statement goes to the jobs' engine (Flask-SQLAlchemy
+        # would send a SELECT to the default engine whatever its tables' bind).
+        session = self._db_by_app[app].session.session_factory()
+        session.get_bind = _always(self.engine())
         session.info[LOCK_TIMEOUT] = app.config["JOBSTATE_RESET_LOCK_TIMEOUT"]
         try:
             yield session
@@ -245,6 +249,15 @@ class JobStateReset:
             _extension=self,
             _app=app,
         )
+
+
+def _always(engine: Engine):
+    """A session's ``get_bind`` that answers ``engine`` unless a call names its own bind."""
+
+    def get_bind(mapper=None, clause=None, bind=None, **kwargs):
+        return engine if bind is None else bind
+
+    return get_bind
 
 
 def _configured_identity(config) -> IdentityLoader | None:

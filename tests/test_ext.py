@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
 
 from jobstate_reset import ConfigurationError, JobStateReset
 from jobstate_reset.config import SETTINGS
@@ -69,6 +70,26 @@ def test_url_prefix_is_configurable(database_url, engine):
     client = app.test_client()
     assert client.post(f"/platform/jobs/{job_id}/reset-state").status_code == 404
     assert client.post(f"/api/v2/jobs/{job_id}/reset-state").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_hosts_session_options_and_listeners_apply(database_url, engine):
+    """A host that tags its sessions or sets per-transaction settings in a
+    listener on db.session sees the plugin's transactions do the same."""
+    app = host_app(database_url)
+    db = SQLAlchemy(app, session_options={"info": {"tenant_aware": True}})
+    JobStateReset(app, db=db)
+    begun = []
+
+    @event.listens_for(db.session, "after_begin")
+    def host_listener(session, transaction, connection):
+        begun.append(session.info.get("tenant_aware"))
+
+    job_id = add_job(engine, "jdbc", "incremental", state="3")
+    assert app.test_client().post(f"/platform/jobs/{job_id}/reset-state").status_code == 200
+    assert begun == [True]
+    assert jdbc_value(engine, job_id) is None
     with app.app_context():
         db.engine.dispose()
 
