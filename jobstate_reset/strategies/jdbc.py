@@ -65,7 +65,8 @@ class JdbcResetStrategy(ResetStrategy):
         # from an earlier incremental life must not survive a reset either.
         job_parameter = {"the_job_id": job.job_id}
         if session.get_bind().dialect.name == "postgresql":
-            previous = session.execute(self._clear_value_returning, job_parameter).scalar()
+            returned = session.execute(self._clear_value_returning, job_parameter)
+            previous = returned.scalar_one_or_none()
             return {STATE_KEY: previous}
         previous = self._load(session, job)
         if previous[STATE_KEY] is not None:
