@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from jobstate_reset import models
 from jobstate_reset.demo import create_app as create_demo_app
+from jobstate_reset.lock_timeout import is_lock_timeout
 from jobstate_reset.responses import json_response
 from jobstate_reset.schemas import NEXT_RUN_MESSAGE
 
@@ -129,9 +130,11 @@ class ResetReplay:
                         result.all()
                 session.commit()
                 return
-            except OperationalError:
+            except OperationalError as error:
+                if not is_lock_timeout(error):
+                    raise
                 session.rollback()
-                time.sleep(0.001 * attempt)
+                time.sleep(0.001 * (attempt + 1))
         raise RuntimeError(f"job_id {job_id} stayed busy")
 
 

@@ -1,15 +1,23 @@
--- wrk: POST to {base}/{random job}/reset-state, and print a JSON summary.
--- Job ids come from the file named by JOBS_FILE, one per line.
+-- wrk: POST to {base}/{job}/reset-state, and print a JSON summary.
+-- Job ids come from the file named by JOBS_FILE, one per line. They are
+-- shuffled and each is used once (then again from the start, should a run
+-- outlast them), so every request clears a mark no earlier one cleared.
 local ids = {}
 for line in io.lines(os.getenv("JOBS_FILE")) do ids[#ids + 1] = line end
 local prefix = os.getenv("PATH_PREFIX")
 local token = os.getenv("TOKEN")
 math.randomseed(os.time())
+for i = #ids, 2, -1 do
+  local j = math.random(i)
+  ids[i], ids[j] = ids[j], ids[i]
+end
+local next_id = 0
 
 request = function()
   local headers = {}
   if token ~= nil and token ~= "" then headers["Authorization"] = token end
-  local path = prefix .. ids[math.random(#ids)] .. "/reset-state"
+  next_id = next_id % #ids + 1
+  local path = prefix .. ids[next_id] .. "/reset-state"
   return wrk.format("POST", path, headers, "")
 end
 
