@@ -234,6 +234,16 @@ def throughput(server: Server, url: str, args) -> dict:
             f"(target >= {TARGETS['throughput_ratio']}), p99 x{ratios['p99_ratio_median']:.3f} "
             f"(target <= {TARGETS['p99_ratio']}), errors {summary['errors']}"
         )
+    # What the statements alone cost against the single UPDATE (no target).
+    summary["same-work/baseline"] = {
+        "throughput_ratio_median": round(ratio_median(runs, "baseline", "rps", "same-work"), 3),
+        "p99_ratio_median": round(ratio_median(runs, "baseline", "p99_ms", "same-work"), 3),
+    }
+    statements_alone = summary["same-work/baseline"]
+    print(
+        f"same-work/baseline: throughput x{statements_alone['throughput_ratio_median']:.3f}, "
+        f"p99 x{statements_alone['p99_ratio_median']:.3f}"
+    )
     # Issue 6's targets are against the baseline.
     summary["met"] = summary["plugin/baseline"]["met"]
     return summary
@@ -243,10 +253,10 @@ def median_of(results: list[dict], measure: str) -> float:
     return statistics.median(r[measure] for r in results)
 
 
-def ratio_median(runs: dict, reference: str, measure: str) -> float:
-    """Plugin over ``reference``, round by round, as a median."""
-    pairs = zip(runs["plugin"], runs[reference], strict=True)
-    return statistics.median(p[measure] / r[measure] for p, r in pairs)
+def ratio_median(runs: dict, reference: str, measure: str, side: str = "plugin") -> float:
+    """``side`` over ``reference``, round by round, as a median."""
+    pairs = zip(runs[side], runs[reference], strict=True)
+    return statistics.median(s[measure] / r[measure] for s, r in pairs)
 
 
 def remark(url: str) -> None:
