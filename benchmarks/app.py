@@ -117,8 +117,9 @@ class ResetReplay:
     def run(self, session, job_id: str) -> None:
         """The captured statements for ``job_id``, in one transaction; rows are read.
 
-        Two requests for one job at once: the plugin's NOWAIT lock on MariaDB
-        fails for the second, which then waits its turn; here it starts again.
+        Should two requests for one job meet (jobs are walked once per run, so
+        only by accident) and one give up on the lock or lose a deadlock, it
+        starts again, as a client would retry the plugin's 409.
         """
         swap = {self.job_id: job_id, self.pipeline_id: job_id.rsplit("_", 1)[0]}
         for attempt in range(100):
