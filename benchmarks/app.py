@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -44,7 +45,8 @@ def bench_job_ids(count: int) -> list[str]:
     return [f"{BENCH_PIPELINE_PREFIX}{n:012d}_0" for n in range(count)]
 
 
-def create_app() -> Flask:
+def create_app(add_routes: Callable[[Flask], None] | None = None) -> Flask:
+    """The benchmark app; ``add_routes(app)`` may add views of an experiment's own."""
     app = create_demo_app()
     db = app.extensions["sqlalchemy"]
     replays: list[ResetReplay] = []  # filled below, once the routes are in
@@ -64,6 +66,8 @@ def create_app() -> Flask:
     def same_work_statements():
         return json_response({"statements": [sql for sql, _ in replays[0].statements]})
 
+    if add_routes is not None:
+        add_routes(app)  # before the first request (the capture below), as Flask requires
     with app.app_context():
         job_ids = bench_job_ids(int(os.environ.get("BENCH_JOBS", "20000")))
         seed_bench_jobs(db, len(job_ids))

@@ -71,9 +71,21 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="records per S3 job")
     parser.add_argument("--large-rounds", type=int, default=4, help="even: each order as often")
     parser.add_argument("--databases", default="postgresql,mariadb")
+    parser.add_argument(
+        "--stored-function",
+        action="store_true",
+        help="instead: the experiment of benchmarks/stored_function.py (PostgreSQL)",
+    )
     args = parser.parse_args()
 
     print(f"machine: {machine()}")
+    if args.stored_function:
+        from benchmarks import stored_function  # it imports this module
+
+        url = DATABASES["postgresql"]
+        fresh_schema(url)
+        print(json.dumps(stored_function.measure(url, args), indent=2))
+        return 0
     results = {}
     for name in args.databases.split(","):
         url = DATABASES[name]
@@ -106,9 +118,16 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, jobs: int, log: Path | None = None):
+def gunicorn(
+    database_url: str,
+    workers: int,
+    jobs: int,
+    log: Path | None = None,
+    app: str = "benchmarks.app:create_app()",
+    env: dict[str, str] | None = None,
+):
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "BENCH_JOBS": str(jobs)}
+    env = {**os.environ, **(env or {}), "DATABASE_URL": database_url, "BENCH_JOBS": str(jobs)}
     command = [
         sys.executable,
         "-m",
@@ -122,7 +141,7 @@ def gunicorn(database_url: str, workers: int, jobs: int, log: Path | None = None
         "warning",
         "--timeout",
         "600",
-        "benchmarks.app:create_app()",
+        app,
     ]
     output = log.open("w") if log else None
     master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
@@ -177,9 +196,6 @@ SIDES = {
 
 
 def throughput(server: Server, url: str, args) -> dict:
-    jobs_file = Path(tempfile.mkstemp(prefix="bench-jobs-", suffix=".txt")[1])
-    jobs_file.write_text("\n".join(bench_job_ids(args.jobs)) + "\n")
-    runs = {side: [] for side in SIDES}
     print(
         f"\n== throughput: {args.rounds} rounds of {args.duration}s, "
         f"{args.connections} connections, {len(server.worker_pids())} workers =="
@@ -188,27 +204,7 @@ def throughput(server: Server, url: str, args) -> dict:
     print("same-work replays the plugin's statements of one JDBC reset:")
     for statement in replayed["statements"]:
         print("   ", " ".join(statement.split()))
-    for prefix, token in SIDES.values():  # warm-up
-        wrk(server, prefix, token, jobs_file, 2, args.connections)
-    sides = list(SIDES)
-    for round_number in range(args.rounds):
-        # Rotated, and reversed every other round: in 6 rounds, each of the 6 orders once.
-        shift = round_number % len(sides)
-        order = sides[shift:] + sides[:shift]
-        for side in order if round_number % 2 == 0 else reversed(order):
-            # Every job has a mark to clear again, so every side does the same
-            # work: the baseline's UPDATE always writes, and a reset of a job
-            # whose mark is already NULL would skip its own.
-            remark(url)
-            prefix, token = SIDES[side]
-            result = wrk(server, prefix, token, jobs_file, args.duration, args.connections)
-            runs[side].append(result)
-            print(
-                f"round {round_number + 1} {side:9s} {result['rps']:8.0f} req/s  "
-                f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
-                f"errors {result['errors']}"
-            )
-    jobs_file.unlink()
+    runs = run_rounds({side: (server, *SIDES[side]) for side in SIDES}, url, args)
     summary = {}
     for side in SIDES:
         summary[f"{side}_rps_median"] = round(median_of(runs[side], "rps"))
@@ -247,6 +243,38 @@ def throughput(server: Server, url: str, args) -> dict:
     # Issue 6's targets are against the baseline.
     summary["met"] = summary["plugin/baseline"]["met"]
     return summary
+
+
+def run_rounds(sides: dict[str, tuple[Server, str, str]], url: str, args) -> dict[str, list]:
+    """wrk at each side (its server, path prefix and token) in turn, ``args.rounds`` times.
+
+    The order is rotated, and reversed every other round: with three sides,
+    6 rounds bring each of the 6 orders once. Returns each side's wrk results.
+    """
+    jobs_file = Path(tempfile.mkstemp(prefix="bench-jobs-", suffix=".txt")[1])
+    jobs_file.write_text("\n".join(bench_job_ids(args.jobs)) + "\n")
+    runs = {side: [] for side in sides}
+    for server, prefix, token in sides.values():  # warm-up
+        wrk(server, prefix, token, jobs_file, 2, args.connections)
+    names = list(sides)
+    for round_number in range(args.rounds):
+        shift = round_number % len(names)
+        order = names[shift:] + names[:shift]
+        for side in order if round_number % 2 == 0 else reversed(order):
+            # Every job has a mark to clear again, so every side does the same
+            # work: the baseline's UPDATE always writes, and a reset of a job
+            # whose mark is already NULL would skip its own.
+            remark(url)
+            server, prefix, token = sides[side]
+            result = wrk(server, prefix, token, jobs_file, args.duration, args.connections)
+            runs[side].append(result)
+            print(
+                f"round {round_number + 1} {side:15s} {result['rps']:8.0f} req/s  "
+                f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
+                f"errors {result['errors']}"
+            )
+    jobs_file.unlink()
+    return runs
 
 
 def median_of(results: list[dict], measure: str) -> float:
