@@ -2,10 +2,10 @@
 
     benchmarks/run --stored-function         (PostgreSQL only, about 6 minutes)
 
-README "Performance" names three ways to close the gap to the single-UPDATE
-baseline; the third is moving the reset into a stored function, so a reset
-is one statement. This measures what that would buy, for a JDBC job on
-PostgreSQL, before anyone builds it for every strategy and database. The
+README "Performance" traces the gap to the single-UPDATE baseline to the
+number of statements a reset sends. Moving the reset into a stored function
+makes it one statement; this measures what that would buy, for a JDBC job
+on PostgreSQL, before anyone builds it for every strategy and database. The
 function does what the plugin's reset does: the lock bound, the customer's
 job locked and its generation bumped, the mark cleared and read, the history
 record. Five sides, in the rotated order of the main benchmark:
@@ -34,9 +34,9 @@ from jobstate_reset import service
 from jobstate_reset.errors import JobNotFoundError
 from jobstate_reset.jobs import Job, normal_job_id
 
-# The plugin's default JOBSTATE_RESET_LOCK_TIMEOUT (10 s), set first as the
-# plugin's SET LOCAL is, so even the lock on the table is bounded.
 DROP_FUNCTION = text("DROP FUNCTION IF EXISTS bench_reset_jdbc(text, text, text, text)")
+# The lock bound is the plugin's default JOBSTATE_RESET_LOCK_TIMEOUT (10 s),
+# set first as the plugin's SET LOCAL is, so even the lock on the table is bounded.
 RESET_FUNCTION = text("""
 CREATE FUNCTION bench_reset_jdbc(
     p_job_id text, p_customer_id text, p_actor text, p_request_id text)
