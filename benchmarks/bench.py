@@ -19,6 +19,9 @@ Targets (issue 6): throughput >= 0.85 x baseline, p99 <= 1.5 x baseline p99,
 no errors, large reset <= 1.2 x raw DELETE, RSS growth <= 10 MB at 1M records.
 The same throughput and p99 targets are also checked against same-work; the
 exit status follows issue 6's targets.
+
+With --stored-function, it runs instead the experiment of
+benchmarks/stored_function.py (the reset as one PostgreSQL function call).
 """
 
 from __future__ import annotations
