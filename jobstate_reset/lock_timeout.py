@@ -57,10 +57,8 @@ def open_transaction(session: Session) -> None:
 
 def bounded(statement: Select | Update, session: Session) -> Select | Update:
     """A locking ``statement`` with the session's wait bound on it, where the database needs it."""
-    milliseconds = _milliseconds(session)
-    if milliseconds and session.get_bind().dialect.name in ("mysql", "mariadb"):
-        return _mariadb_wait(statement, max(1, math.ceil(milliseconds / 1000)))
-    return statement
+    seconds = _mariadb_seconds(session)
+    return statement if seconds is None else _mariadb_wait(statement, seconds)
 
 
 def bounded_read(statement: Select, session: Session) -> Executable:
@@ -70,10 +68,8 @@ def bounded_read(statement: Select, session: Session) -> Executable:
     deploy's ALTER TABLE, LOCK TABLES). PostgreSQL's lock_timeout covers it;
     MariaDB needs ``SET STATEMENT lock_wait_timeout=n FOR`` the read.
     """
-    milliseconds = _milliseconds(session)
-    if milliseconds and session.get_bind().dialect.name in ("mysql", "mariadb"):
-        return _WithLockWaitTimeout(statement, max(1, math.ceil(milliseconds / 1000)))
-    return statement
+    seconds = _mariadb_seconds(session)
+    return statement if seconds is None else _WithLockWaitTimeout(statement, seconds)
 
 
 class _WithLockWaitTimeout(Executable, ClauseElement):
@@ -117,6 +113,14 @@ def _milliseconds(session: Session) -> int | None:
     """The timeout in whole milliseconds (at least 1); None or 0 means no bound."""
     seconds = session.info.get(SESSION_KEY)
     return max(1, round(seconds * 1000)) if seconds else None
+
+
+def _mariadb_seconds(session: Session) -> int | None:
+    """On MariaDB, the bound in whole seconds (at least 1), as its waits take it; else None."""
+    milliseconds = _milliseconds(session)
+    if milliseconds and session.get_bind().dialect.name in ("mysql", "mariadb"):
+        return max(1, math.ceil(milliseconds / 1000))
+    return None
 
 
 @lru_cache(maxsize=64)
